@@ -1,0 +1,274 @@
+"""Time-frequency views of audio: the filterbank maths and offline (numpy/librosa) features.
+
+The filterbanks are plain numpy functions so that the Keras layers (`LogMelSpectrogram`,
+`GammatoneSpectrogram`) and the offline functions share exactly the same weights.
+
+Settings used by the papers kgenre implements:
+- Multi-view (Phan et al.): log mel and log gammatone spectrograms with 40-ms windows and 50%
+  overlap, filters up to the Nyquist rate; log CQT from librosa with 12 bins per octave and a
+  hop of 512 at 22,050 Hz. The band counts are lost from the extracted text; kgenre uses 64
+  gammatone bands and librosa's default of 84 CQT bins (7 octaves).
+- SoundFusion (Ausilio et al.): 64 mel bands, window 1024, hop 512, Hann.
+- Mersy 2021: 128 mel bands per stem, stacked as a (128, T, 3) image.
+- MS-SincResNet (Chang et al. 2021, Sec. 4.1): spectrogram, harmonic/percussive (HPSS) and
+  mel views with a 512-sample window and a 128-sample hop, shown for comparison.
+"""
+
+import numpy as np
+
+AMIN = 1e-10
+"""Floor applied before the logarithm (librosa's `power_to_db` default)."""
+
+
+def hz_to_mel(frequencies, htk=False):
+    """Hertz to mels: Slaney's auditory toolbox scale (linear below 1 kHz) or HTK's."""
+    f = np.asarray(frequencies, dtype=np.float64)
+    if htk:
+        return 2595.0 * np.log10(1.0 + f / 700.0)
+    f_sp = 200.0 / 3
+    min_log_hz = 1000.0
+    min_log_mel = min_log_hz / f_sp
+    logstep = np.log(6.4) / 27.0
+    linear = f / f_sp
+    log = min_log_mel + np.log(np.maximum(f, min_log_hz) / min_log_hz) / logstep
+    return np.where(f >= min_log_hz, log, linear)
+
+
+def mel_to_hz(mels, htk=False):
+    """Mels to hertz, the inverse of `hz_to_mel`."""
+    m = np.asarray(mels, dtype=np.float64)
+    if htk:
+        return 700.0 * (10.0 ** (m / 2595.0) - 1.0)
+    f_sp = 200.0 / 3
+    min_log_hz = 1000.0
+    min_log_mel = min_log_hz / f_sp
+    logstep = np.log(6.4) / 27.0
+    linear = f_sp * m
+    log = min_log_hz * np.exp(logstep * (m - min_log_mel))
+    return np.where(m >= min_log_mel, log, linear)
+
+
+def _check_band_args(sample_rate, n_fft, n_bands, fmin, fmax):
+    if sample_rate <= 0:
+        raise ValueError(f"sample_rate must be positive, got {sample_rate}")
+    if n_fft < 2:
+        raise ValueError(f"n_fft must be >= 2, got {n_fft}")
+    if n_bands < 1:
+        raise ValueError(f"the number of bands must be >= 1, got {n_bands}")
+    fmax = sample_rate / 2.0 if fmax is None else float(fmax)
+    if not 0 <= fmin < fmax <= sample_rate / 2.0:
+        raise ValueError(
+            f"need 0 <= fmin < fmax <= sample_rate / 2, got fmin={fmin}, fmax={fmax}, "
+            f"sample_rate={sample_rate}"
+        )
+    return fmax
+
+
+def mel_filterbank(sample_rate, n_fft, n_mels=128, fmin=0.0, fmax=None, htk=False, norm="slaney"):
+    """Triangular mel filterbank, equal to `librosa.filters.mel` with the same arguments.
+
+    Args:
+        sample_rate: sample rate in Hz.
+        n_fft: FFT length; the filters cover its `n_fft // 2 + 1` bins.
+        n_mels: number of mel bands (128 as in Mersy 2021).
+        fmin: lowest frequency in Hz.
+        fmax: highest frequency in Hz, `None` for the Nyquist rate.
+        htk: HTK's mel scale instead of Slaney's.
+        norm: `"slaney"` (each triangle has unit area in Hz, librosa's default) or `None`
+            (peak 1).
+
+    Returns:
+        float32 array `(n_mels, n_fft // 2 + 1)`.
+    """
+    fmax = _check_band_args(sample_rate, n_fft, n_mels, fmin, fmax)
+    if norm not in ("slaney", None):
+        raise ValueError(f'norm must be "slaney" or None, got {norm!r}')
+    fft_freqs = np.fft.rfftfreq(n_fft, 1.0 / sample_rate)
+    mel_edges = np.linspace(hz_to_mel(fmin, htk), hz_to_mel(fmax, htk), n_mels + 2)
+    hz_edges = mel_to_hz(mel_edges, htk)
+    widths = np.diff(hz_edges)
+    ramps = hz_edges[:, None] - fft_freqs[None, :]
+    lower = -ramps[:-2] / widths[:-1, None]
+    upper = ramps[2:] / widths[1:, None]
+    weights = np.maximum(0.0, np.minimum(lower, upper))
+    if norm == "slaney":
+        weights *= (2.0 / (hz_edges[2:] - hz_edges[:-2]))[:, None]
+    return weights.astype(np.float32)
+
+
+def erb_bandwidth(frequencies):
+    """Equivalent rectangular bandwidth in Hz (Glasberg & Moore 1990): 24.7 (4.37 f/1000 + 1)."""
+    return 24.7 * (4.37 * np.asarray(frequencies, dtype=np.float64) / 1000.0 + 1.0)
+
+
+def hz_to_erb_rate(frequencies):
+    """ERB-rate (number of ERBs below f): 21.4 log10(1 + 0.00437 f) (Glasberg & Moore 1990)."""
+    return 21.4 * np.log10(1.0 + 0.00437 * np.asarray(frequencies, dtype=np.float64))
+
+
+def erb_rate_to_hz(erb_rates):
+    """Inverse of `hz_to_erb_rate`."""
+    return (10.0 ** (np.asarray(erb_rates, dtype=np.float64) / 21.4) - 1.0) / 0.00437
+
+
+def gammatone_center_frequencies(n_bands, fmin, fmax):
+    """Centre frequencies equally spaced on the ERB-rate scale from `fmin` to `fmax`, ascending."""
+    return erb_rate_to_hz(np.linspace(hz_to_erb_rate(fmin), hz_to_erb_rate(fmax), n_bands))
+
+
+def gammatone_filterbank(sample_rate, n_fft, n_bands=64, fmin=50.0, fmax=None, order=4):
+    """Power responses of a gammatone filterbank on the STFT bins.
+
+    A gammatone filter of order `n`, centre `fc` and bandwidth parameter `b = 1.019 ERB(fc)`
+    has the impulse response `t^(n-1) exp(-2 pi b t) cos(2 pi fc t)` (Patterson et al. 1992);
+    its magnitude response around `fc` is `(1 + ((f - fc) / b)^2)^(-n/2)`. The weights are
+    that magnitude squared (the filter applied to STFT power), peak 1 at each centre, as
+    Ellis' `gtgram` approximates a gammatone filterbank through the FFT.
+
+    Args:
+        sample_rate: sample rate in Hz.
+        n_fft: FFT length; the filters cover its `n_fft // 2 + 1` bins.
+        n_bands: number of filters (64; the multi-view paper's count is lost in the extracted
+            text, 64 is the count of the gammatone front end of Phan et al.'s earlier work).
+        fmin: lowest centre frequency in Hz.
+        fmax: highest centre frequency in Hz, `None` for the Nyquist rate.
+        order: filter order (4, the auditory model's).
+
+    Returns:
+        float32 array `(n_bands, n_fft // 2 + 1)`, bands in ascending frequency.
+    """
+    fmax = _check_band_args(sample_rate, n_fft, n_bands, fmin, fmax)
+    if order < 1:
+        raise ValueError(f"order must be >= 1, got {order}")
+    fft_freqs = np.fft.rfftfreq(n_fft, 1.0 / sample_rate)
+    centers = gammatone_center_frequencies(n_bands, max(fmin, 1e-3), fmax)
+    b = 1.019 * erb_bandwidth(centers)
+    detune = (fft_freqs[None, :] - centers[:, None]) / b[:, None]
+    return ((1.0 + detune**2) ** (-order)).astype(np.float32)
+
+
+def power_to_db(power, amin=AMIN):
+    """`10 log10(max(power, amin))`, as `librosa.power_to_db(power, ref=1, top_db=None)`."""
+    return (10.0 * np.log10(np.maximum(power, amin))).astype(np.float32)
+
+
+def power_spectrogram(y, n_fft=1024, hop_length=512, win_length=None):
+    """|STFT|^2 with a periodic Hann window, centred frames, zero padding (librosa's default).
+
+    Returns:
+        float32 array `(..., n_fft // 2 + 1, frames)`.
+    """
+    import librosa
+
+    spec = librosa.stft(
+        np.asarray(y, dtype=np.float32),
+        n_fft=n_fft,
+        hop_length=hop_length,
+        win_length=win_length,
+        window="hann",
+        center=True,
+        pad_mode="constant",
+    )
+    return (np.abs(spec) ** 2).astype(np.float32)
+
+
+def log_mel_spectrogram(
+    y,
+    sample_rate,
+    n_fft=1024,
+    hop_length=512,
+    win_length=None,
+    n_mels=128,
+    fmin=0.0,
+    fmax=None,
+):
+    """Log-power mel spectrogram in dB (`power_to_db` of the mel-weighted |STFT|^2).
+
+    Defaults: SoundFusion's window 1024 / hop 512 (Ausilio et al., "Audio representations"
+    slide) and Mersy 2021's 128 bands. The multi-view paper uses 40-ms windows with 50%
+    overlap: `win_length = round(0.04 * sample_rate)`, `hop_length = win_length // 2`.
+
+    Args:
+        y: signal `(..., samples)`.
+        sample_rate: its sample rate in Hz.
+        n_fft: FFT length.
+        hop_length: samples between frames.
+        win_length: Hann window length, `None` for `n_fft`.
+        n_mels: mel bands.
+        fmin: lowest frequency in Hz.
+        fmax: highest frequency, `None` for Nyquist.
+
+    Returns:
+        float32 array `(..., n_mels, frames)`, frames `= 1 + samples // hop_length`.
+    """
+    weights = mel_filterbank(sample_rate, n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax)
+    power = power_spectrogram(y, n_fft=n_fft, hop_length=hop_length, win_length=win_length)
+    return power_to_db(np.einsum("mf,...ft->...mt", weights, power))
+
+
+def gammatone_spectrogram(
+    y,
+    sample_rate,
+    n_fft=1024,
+    hop_length=512,
+    win_length=None,
+    n_bands=64,
+    fmin=50.0,
+    fmax=None,
+):
+    """Log-power gammatone spectrogram in dB: the gammatone filterbank applied to |STFT|^2.
+
+    Arguments as `log_mel_spectrogram`; `n_bands` gammatone filters (see
+    `gammatone_filterbank`).
+
+    Returns:
+        float32 array `(..., n_bands, frames)`.
+    """
+    weights = gammatone_filterbank(sample_rate, n_fft, n_bands=n_bands, fmin=fmin, fmax=fmax)
+    power = power_spectrogram(y, n_fft=n_fft, hop_length=hop_length, win_length=win_length)
+    return power_to_db(np.einsum("mf,...ft->...mt", weights, power))
+
+
+def cqt_spectrogram(y, sample_rate, hop_length=512, n_bins=84, bins_per_octave=12, fmin=None):
+    """Log constant-Q spectrogram in dB, extracted offline with librosa.
+
+    Multi-view paper: librosa's CQT with 12 bins per octave and a hop of 512 at 22,050 Hz
+    (1024 at 44.1 kHz); the bin count is lost, 84 (librosa's default, 7 octaves from C1).
+
+    Returns:
+        float32 array `(..., n_bins, frames)`.
+    """
+    import librosa
+
+    cqt = librosa.cqt(
+        np.asarray(y, dtype=np.float32),
+        sr=sample_rate,
+        hop_length=hop_length,
+        n_bins=n_bins,
+        bins_per_octave=bins_per_octave,
+        fmin=fmin,
+    )
+    return power_to_db(np.abs(cqt) ** 2)
+
+
+def hpss_spectrograms(y, n_fft=512, hop_length=128, kernel_size=31, margin=1.0):
+    """Harmonic and percussive log-power spectrograms by median-filtering HPSS.
+
+    Fitzgerald's median-filtering separation (DAFx 2010) through `librosa.decompose.hpss`,
+    with MS-SincResNet's window 512 and hop 128 (Chang et al. 2021, Sec. 4.1, Fig. 4).
+
+    Returns:
+        `(harmonic_db, percussive_db)`, each float32 `(..., n_fft // 2 + 1, frames)`.
+    """
+    import librosa
+
+    spec = librosa.stft(
+        np.asarray(y, dtype=np.float32),
+        n_fft=n_fft,
+        hop_length=hop_length,
+        window="hann",
+        center=True,
+        pad_mode="constant",
+    )
+    harmonic, percussive = librosa.decompose.hpss(spec, kernel_size=kernel_size, margin=margin)
+    return power_to_db(np.abs(harmonic) ** 2), power_to_db(np.abs(percussive) ** 2)
