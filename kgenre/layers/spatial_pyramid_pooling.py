@@ -64,16 +64,18 @@ class SpatialPyramidPooling(keras.layers.Layer):
 
     def call(self, inputs):
         self._check(inputs.shape)
-        pool = ops.adaptive_average_pool if self.pooling == "avg" else ops.adaptive_max_pool
         batch = ops.shape(inputs)[0]
-        pooled = [
-            ops.reshape(
-                pool(inputs, output_size=(level, level), data_format="channels_last"),
-                (batch, -1),
-            )
-            for level in self.levels
-        ]
+        pooled = [ops.reshape(self._pool(inputs, level), (batch, -1)) for level in self.levels]
         return ops.concatenate(pooled, axis=-1)
+
+    def _pool(self, inputs, level):
+        if level == 1:
+            # a global reduction; Keras' TensorFlow adaptive pooling crashes (SIGFPE) on a 1x1
+            # output because its larger window exceeds the input
+            reduce = ops.mean if self.pooling == "avg" else ops.max
+            return reduce(inputs, axis=(1, 2))
+        pool = ops.adaptive_average_pool if self.pooling == "avg" else ops.adaptive_max_pool
+        return pool(inputs, output_size=(level, level), data_format="channels_last")
 
     def compute_output_shape(self, input_shape):
         self._check(input_shape)

@@ -1,0 +1,50 @@
+import numpy as np
+import pytest
+from keras import ops
+
+from kgenre.layers import MultiScaleSincNet
+from kgenre.testing import run_layer_test
+
+
+def test_paper_shape_and_parameters():
+    front = MultiScaleSincNet()
+    assert front.compute_output_shape((None, 48000)) == (None, 160, 1024, 3)
+    front.build((None, 48000))
+    # 2 cutoffs per sinc filter + BN (4 per channel) per scale + the input LayerNorm
+    assert front.count_params() == 3 * (160 * 2 + 160 * 4) + 2 * 48000
+
+
+def test_small_output_and_order():
+    front = MultiScaleSincNet(filters=8, kernel_sizes=(31, 63), output_length=16)
+    x = np.random.default_rng(0).standard_normal((2, 640)).astype("float32")
+    y = ops.convert_to_numpy(front(x, training=False))
+    assert y.shape == (2, 8, 16, 2)
+    assert np.all(y >= 0)  # ReLU comes before the pooling
+    # channel s holds scale s: rebuild scale 0 by hand (layer norm, sinc, inference BN, ReLU)
+    xn = ops.convert_to_numpy(front.input_norm(x))
+    s0 = ops.convert_to_numpy(front.sinc[0](xn))
+    bn = front.norms[0]
+    mean, var = ops.convert_to_numpy(bn.moving_mean), ops.convert_to_numpy(bn.moving_variance)
+    s0 = np.maximum((s0 - mean) / np.sqrt(var + 1e-5), 0)
+    length = s0.shape[1]
+    pooled = np.stack(
+        [s0[:, (i * length) // 16 : -(-((i + 1) * length) // 16)].mean(axis=1) for i in range(16)],
+        axis=1,
+    )
+    np.testing.assert_allclose(y[..., 0], pooled.transpose(0, 2, 1), atol=1e-4)
+
+
+def test_layer_contract():
+    run_layer_test(
+        MultiScaleSincNet,
+        {"filters": 4, "kernel_sizes": (15, 31), "output_length": 8, "sample_rate": 8000},
+        input_shape=(2, 200),
+        expected_output_shape=(2, 4, 8, 2),
+        saving_atol=1e-5,
+    )
+
+
+def test_clip_shorter_than_longest_kernel():
+    front = MultiScaleSincNet(filters=4, kernel_sizes=(31, 1001), output_length=8)
+    with pytest.raises(ValueError, match="shorter than the kernel"):
+        front(np.zeros((1, 500), "float32"))
