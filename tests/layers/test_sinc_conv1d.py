@@ -86,6 +86,30 @@ def test_convolution_matches_numpy(padding, strides):
     np.testing.assert_allclose(y, expected, atol=2e-4, rtol=1e-4)
 
 
+@pytest.mark.parametrize("padding,strides", [("valid", 1), ("same", 2)])
+def test_fft_implementation_matches_direct(padding, strides):
+    x = np.random.default_rng(3).standard_normal((2, 5000)).astype("float32")
+    direct = SincConv1D(10, 251, padding=padding, strides=strides)
+    fft = SincConv1D(10, 251, padding=padding, strides=strides, implementation="fft")
+    y_direct = ops.convert_to_numpy(direct(x))
+    y_fft = ops.convert_to_numpy(fft(x))
+    assert y_fft.shape == y_direct.shape
+    np.testing.assert_allclose(y_fft, y_direct, atol=2e-4)
+
+
+def test_fft_correlate_matches_numpy_for_asymmetric_kernels():
+    from kgenre.layers.fft_convolution import fft_correlate
+
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2, 3000)).astype("float32")
+    k = rng.standard_normal((101, 3)).astype("float32")
+    y = ops.convert_to_numpy(fft_correlate(x, k, fft_length=256))
+    expected = np.stack(
+        [np.stack([np.correlate(x[b], k[:, j], "valid") for j in range(3)], -1) for b in range(2)]
+    )
+    np.testing.assert_allclose(y, expected, atol=1e-3)
+
+
 def test_constraints_hold_for_arbitrary_raw_weights():
     layer = SincConv1D(50, 51, sample_rate=SR)
     layer.build((None, 1000))
@@ -135,14 +159,16 @@ def test_gradients_wrt_cutoffs_finite_and_nonzero():
         assert np.all(g != 0)
 
 
-def test_layer_contract():
+@pytest.mark.parametrize("implementation", ["direct", "fft"])
+def test_layer_contract(implementation):
     run_layer_test(
         SincConv1D,
-        {"filters": 4, "kernel_size": 31, "sample_rate": 8000},
+        {"filters": 4, "kernel_size": 31, "sample_rate": 8000, "implementation": implementation},
         input_shape=(2, 300),
         expected_output_shape=(2, 270, 4),
-        symbolic_input_shape=(None,),
-        expected_symbolic_shape=(None, None, 4),
+        symbolic_input_shape=(300,) if implementation == "fft" else (None,),
+        expected_symbolic_shape=(None, 270, 4) if implementation == "fft" else (None, None, 4),
+        saving_atol=1e-5,
     )
 
 
@@ -154,6 +180,7 @@ def test_layer_contract():
         ({"filters": 4, "kernel_size": 31, "sample_rate": 0}, "sample_rate must be > 0, got 0"),
         ({"filters": 4, "kernel_size": 31, "sample_rate": -8}, "got -8"),
         ({"filters": 4, "kernel_size": 31, "padding": "causal"}, "causal"),
+        ({"filters": 4, "kernel_size": 31, "implementation": "winograd"}, "winograd"),
     ],
 )
 def test_bad_arguments(kwargs, match):
