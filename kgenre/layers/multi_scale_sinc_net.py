@@ -22,6 +22,8 @@ class MultiScaleSincNet(keras.layers.Layer):
         output_length: frames after adaptive average pooling. Defaults to 1024.
         min_low_hz: smallest low cutoff of the sinc filters. Defaults to 50.
         min_band_hz: smallest bandwidth of the sinc filters. Defaults to 50.
+        implementation: how the sinc banks convolve, `"direct"` or `"fft"` (see
+            `SincConv1D`). Defaults to `"direct"`.
         **kwargs: base layer arguments.
 
     Input shape:
@@ -48,6 +50,7 @@ class MultiScaleSincNet(keras.layers.Layer):
         output_length=1024,
         min_low_hz=50,
         min_band_hz=50,
+        implementation="direct",
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -62,6 +65,7 @@ class MultiScaleSincNet(keras.layers.Layer):
         self.output_length = int(output_length)
         self.min_low_hz = min_low_hz
         self.min_band_hz = min_band_hz
+        self.implementation = implementation
         self.input_norm = keras.layers.LayerNormalization(
             axis=1, epsilon=1e-5, dtype=self.dtype_policy, name="input_norm"
         )
@@ -72,6 +76,7 @@ class MultiScaleSincNet(keras.layers.Layer):
                 sample_rate=sample_rate,
                 min_low_hz=min_low_hz,
                 min_band_hz=min_band_hz,
+                implementation=implementation,
                 dtype=self.dtype_policy,
                 name=f"sinc_{k}",
             )
@@ -122,6 +127,7 @@ class MultiScaleSincNet(keras.layers.Layer):
                 "output_length": self.output_length,
                 "min_low_hz": self.min_low_hz,
                 "min_band_hz": self.min_band_hz,
+                "implementation": self.implementation,
             }
         )
         return config

@@ -34,6 +34,18 @@ def test_small_output_and_order():
     np.testing.assert_allclose(y[..., 0], pooled.transpose(0, 2, 1), atol=1e-4)
 
 
+def test_fft_implementation_matches_direct():
+    x = np.random.default_rng(1).standard_normal((2, 3000)).astype("float32")
+    kwargs = {"filters": 6, "kernel_sizes": (101, 201), "output_length": 32}
+    direct = MultiScaleSincNet(**kwargs)
+    fft = MultiScaleSincNet(**kwargs, implementation="fft")
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(fft(x, training=False)),
+        ops.convert_to_numpy(direct(x, training=False)),
+        atol=1e-4,
+    )
+
+
 def test_layer_contract():
     run_layer_test(
         MultiScaleSincNet,
