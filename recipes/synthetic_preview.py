@@ -44,9 +44,9 @@ def _log_mel(y, sample_rate, n_mels):
 
 
 def preview(config):
-    """Renders the corpus into `<out>/corpus` and writes WAVs and PNGs into `<out>`; returns PNGs."""
+    """Renders the corpus into a folder under `out` and writes WAVs and PNGs into `<out>`; returns PNGs."""
     tracks = synthetic(
-        os.path.join(config.out, "corpus"),
+        os.path.join(config.out, f"corpus-{config.family}-{config.seconds:g}s-seed{config.seed}"),
         family=config.family,
         tracks_per_genre=config.tracks,
         seconds=config.seconds,

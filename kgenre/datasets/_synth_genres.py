@@ -262,7 +262,7 @@ def acoustic_kit(a, brushes=False):
         "open_hat": ("open_hat", {"decay": _u(a, 0.2, 0.4), "tune": _u(a, 1.0, 1.5), "noise": 0.6}),
         "ride": (
             "ride",
-            {"decay": _u(a, 0.8, 1.8), "tune": _u(a, 1.2, 1.7), "noise": 0.25, "cutoff": 3000.0},
+            {"decay": _u(a, 0.4, 1.1), "tune": _u(a, 1.2, 1.7), "noise": 0.25, "cutoff": 3000.0},
         ),
         "crash": (
             "crash",
@@ -913,6 +913,7 @@ def classical(a, t):
                 "inst": _pick(a, [strings, flute, reed] if ensemble == "orchestra" else [strings])(
                     a
                 ),
+                "bus": {"lowpass": _u(t, 2500, 5000)},
                 "centre": 74,
                 "durations": (2, 4, 4, 6, 8),
                 "motif_bars": 2,
@@ -1157,7 +1158,7 @@ def jazz(a, t):
         "fills": 0.2,
         "crash": 0.2,
         "reverb": _u(t, 0.2, 0.5),
-        "gains": {"kick": 0.5, "ride": 0.6, "hat": 0.5},
+        "gains": {"kick": 0.6, "ride": 0.4, "hat": 0.5},
     }
     s["bass"] = {"style": "walking", "inst": upright(a), "bus": {"lowpass": _u(t, 700, 1500)}}
     s["parts"].append(
