@@ -1,0 +1,169 @@
+"""ResNet basic blocks with torchvision's layout, and ImageNet weight transfer from keras-hub.
+
+The layer names follow keras-hub's `ResNetBackbone` (`conv1_conv`, `conv1_bn`,
+`stack{s}_block{b}_{0,1,2}_{conv,bn}`) behind a prefix, so weights move across by name.
+Padding is explicit (`ZeroPadding2D` + `"valid"`) wherever the stride is 2, as in torchvision
+and keras-hub, so a pretrained kernel sees the same neighbourhood it was trained on.
+"""
+
+import os
+
+import keras
+import numpy as np
+
+RESNET_BLOCKS = {18: (2, 2, 2, 2), 34: (3, 4, 6, 3)}
+
+
+def _bn(name):
+    # PyTorch's defaults (eps 1e-5, momentum 0.1 == Keras momentum 0.9), as torchvision.
+    return keras.layers.BatchNormalization(epsilon=1e-5, momentum=0.9, name=name)
+
+
+def _basic_block(x, filters, stride, conv_shortcut, name):
+    if conv_shortcut:
+        shortcut = keras.layers.Conv2D(
+            filters, 1, strides=stride, use_bias=False, name=f"{name}_0_conv"
+        )(x)
+        shortcut = _bn(f"{name}_0_bn")(shortcut)
+    else:
+        shortcut = x
+    if stride > 1:
+        x = keras.layers.ZeroPadding2D(1, name=f"{name}_1_pad")(x)
+    x = keras.layers.Conv2D(
+        filters,
+        3,
+        strides=stride,
+        padding="valid" if stride > 1 else "same",
+        use_bias=False,
+        name=f"{name}_1_conv",
+    )(x)
+    x = _bn(f"{name}_1_bn")(x)
+    x = keras.layers.ReLU(name=f"{name}_1_relu")(x)
+    x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_2_conv")(x)
+    x = _bn(f"{name}_2_bn")(x)
+    x = keras.layers.Add(name=f"{name}_add")([shortcut, x])
+    return keras.layers.ReLU(name=f"{name}_out")(x)
+
+
+def apply_resnet(x, depth=18, width=64, prefix="resnet_"):
+    """Applies a ResNet-18/34 trunk (stem, four stages of basic blocks) to `x`.
+
+    Args:
+        x: a `(batch, height, width, channels)` tensor.
+        depth: 18 or 34.
+        width: filters of the stem and the first stage; stages have `width * (1, 2, 4, 8)`.
+            64 is torchvision's.
+        prefix: prepended to every layer name.
+
+    Returns:
+        The `(batch, height / 32, width / 32, 8 * width)` output of the last stage.
+    """
+    if depth not in RESNET_BLOCKS:
+        raise ValueError(f"depth must be one of {sorted(RESNET_BLOCKS)}, got {depth!r}")
+    x = keras.layers.ZeroPadding2D(3, name=f"{prefix}conv1_pad")(x)
+    x = keras.layers.Conv2D(width, 7, strides=2, use_bias=False, name=f"{prefix}conv1_conv")(x)
+    x = _bn(f"{prefix}conv1_bn")(x)
+    x = keras.layers.ReLU(name=f"{prefix}conv1_relu")(x)
+    # zero padding equals torchvision's -inf padding here: the input is >= 0 after ReLU
+    x = keras.layers.ZeroPadding2D(1, name=f"{prefix}pool1_pad")(x)
+    x = keras.layers.MaxPooling2D(3, strides=2, name=f"{prefix}pool1_pool")(x)
+    for stage, blocks in enumerate(RESNET_BLOCKS[depth]):
+        filters = width * 2**stage
+        for block in range(blocks):
+            stride = 2 if (stage > 0 and block == 0) else 1
+            x = _basic_block(
+                x,
+                filters,
+                stride,
+                conv_shortcut=(stage > 0 and block == 0),
+                name=f"{prefix}stack{stage}_block{block}",
+            )
+    return x
+
+
+def transfer_resnet_weights(target, source, prefix="resnet_"):
+    """Copies the convolution and batch norm weights of a ResNet `source` into `target`.
+
+    `source` is a keras-hub `ResNetBackbone` (or any model whose layers carry keras-hub's
+    names); each of its `Conv2D` / `BatchNormalization` layers named `n` is copied into the
+    layer `prefix + n` of `target`. A stem kernel with 3 input channels is summed over its
+    channels when the target stem takes 1 channel (timm's `adapt_input_conv`), so an ImageNet
+    ResNet can start a log-mel model.
+
+    Returns:
+        The number of layers copied.
+
+    Raises:
+        ValueError: when a layer is missing from `target` or a shape does not match.
+    """
+    copied = 0
+    for layer in source.layers:
+        if not isinstance(layer, (keras.layers.Conv2D, keras.layers.BatchNormalization)):
+            continue
+        try:
+            dest = target.get_layer(prefix + layer.name)
+        except ValueError as error:
+            raise ValueError(
+                f"the source ResNet has a layer {layer.name!r} that {target.name!r} lacks "
+                f"(expected {prefix + layer.name!r}); is it a ResNet-18/34 v1 with basic blocks?"
+            ) from error
+        values = [keras.ops.convert_to_numpy(w) for w in layer.weights]
+        wanted = [tuple(w.shape) for w in dest.weights]
+        if (
+            isinstance(layer, keras.layers.Conv2D)
+            and layer.name == "conv1_conv"
+            and values[0].shape[2] == 3
+            and wanted[0][2] == 1
+        ):
+            values[0] = values[0].sum(axis=2, keepdims=True)
+        got = [v.shape for v in values]
+        if got != wanted:
+            raise ValueError(
+                f"cannot copy ImageNet weights into layer {dest.name!r}: source shapes {got}, "
+                f"target shapes {wanted}"
+            )
+        dest.set_weights(values)
+        copied += 1
+    if copied == 0:
+        raise ValueError(f"the source model {source.name!r} has no ResNet layers to copy")
+    return copied
+
+
+def load_keras_hub_resnet(preset):
+    """Loads a keras-hub `ResNetBackbone` from a preset handle or a local preset directory.
+
+    Raises:
+        ImportError: keras-hub is not installed.
+        FileNotFoundError: `preset` looks like a local path that does not exist.
+        ValueError: the preset cannot be loaded (e.g. a Kaggle/HF handle while offline).
+    """
+    try:
+        import keras_hub
+    except ImportError as error:
+        raise ImportError(
+            f"backbone_weights={preset!r} needs keras-hub (`pip install keras-hub`) to read "
+            "the ResNet preset; use backbone_weights=None to start from random weights"
+        ) from error
+    is_handle = "://" in preset
+    if (
+        not is_handle
+        and (os.sep in preset or preset.startswith("."))
+        and not os.path.exists(preset)
+    ):
+        raise FileNotFoundError(f"backbone_weights: no keras-hub preset directory at {preset!r}")
+    try:
+        return keras_hub.models.Backbone.from_preset(preset)
+    except Exception as error:
+        raise ValueError(
+            f"could not load the keras-hub preset {preset!r} (offline? download it once and "
+            f"pass its local directory): {error}"
+        ) from error
+
+
+def resnet_layer_names(model, prefix="resnet_"):
+    """Names of the layers of `model` that belong to the ResNet trunk."""
+    return [layer.name for layer in model.layers if layer.name.startswith(prefix)]
+
+
+def count_trainable(model):
+    return int(sum(np.prod(w.shape) for w in model.trainable_weights))

@@ -1,0 +1,59 @@
+import keras
+import numpy as np
+import pytest
+from conftest import random_inputs, to_numpy, trainable_count
+
+from kgenre.models import CRNN, MultiViewCRNN, RawCRNN, late_fusion
+
+
+def test_paper_outputs_and_head():
+    model = MultiViewCRNN()
+    assert set(model.output) == {"mel", "gammatone", "cqt", "raw", "multiview"}
+    assert set(model.input) == {
+        "mel_spectrogram",
+        "gammatone_spectrogram",
+        "cqt_spectrogram",
+        "waveform",
+    }
+    assert model.get_layer("multiview_embedding").output.shape == (None, 4 * 512)
+    assert model.get_layer("multiview_fc1").units == 4096
+    assert model.get_layer("multiview_fc2").units == 4096
+    # the four subnetworks are the single-view CRNNs
+    views = 2 * trainable_count(CRNN()) + trainable_count(CRNN(input_shape=(None, 84, 1)))
+    views += trainable_count(RawCRNN())
+    multiview = (2048 * 4096 + 4096) + (4096 * 4096 + 4096) + 4096 * 10 + 10
+    assert trainable_count(model) == views + multiview
+
+
+def test_concat_fusion_has_only_the_multiview_output():
+    model = MultiViewCRNN.from_preset("paper_concat")
+    assert list(model.output) == ["multiview"]
+
+
+def test_unknown_view_is_an_error():
+    with pytest.raises(ValueError, match="views"):
+        MultiViewCRNN(views=("mel", "mfcc"))
+
+
+def test_small_trains_with_named_losses_and_saves(train_and_save):
+    model = MultiViewCRNN.from_preset("small")
+    x = random_inputs(model)
+    outputs = model(x)
+    assert set(outputs) == {"mel", "gammatone", "cqt", "raw", "multiview"}
+    for probabilities in outputs.values():
+        np.testing.assert_allclose(to_numpy(probabilities).sum(axis=-1), 1.0, rtol=1e-5)
+    train_and_save(model, x)
+
+
+def test_late_fusion_averages_probabilities():
+    models = {
+        "mel_spectrogram": CRNN.from_preset("small", name="mel_crnn"),
+        "waveform": RawCRNN.from_preset("small", name="raw_crnn"),
+    }
+    fused = late_fusion(models)
+    x = random_inputs(fused)
+    expected = np.mean([to_numpy(m(x[k])) for k, m in models.items()], axis=0)
+    np.testing.assert_allclose(to_numpy(fused(x)["late_fusion"]), expected, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="distinct names"):
+        late_fusion({"a": models["waveform"], "b": models["waveform"]})
+    assert isinstance(fused, keras.Model)

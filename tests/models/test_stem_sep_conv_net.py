@@ -1,0 +1,34 @@
+import keras
+import pytest
+from conftest import trainable_count
+
+from kgenre.models import StemConvNet, StemSepConvNet
+
+
+def test_paper_size():
+    model = StemSepConvNet()
+    assert model.input_shape == (None, 128, 458, 3)
+    assert model.get_layer("separable_blocks").output.shape == (None, 32, 114, 64)
+    assert model.get_layer("dropout").rate == 0.5
+    assert model.output_shape == (None, 6)
+    sep = (9 * 3 + 3 * 32 + 32) + 2 * 32 + (9 * 32 + 32 * 64 + 64) + 2 * 64
+    assert trainable_count(model) == sep + 32 * 114 * 64 * 6 + 6
+
+
+def test_penalties_reach_every_kernel():
+    model = StemSepConvNet()
+    model(keras.ops.ones((1, 128, 458, 3)))
+    # depthwise + pointwise of two blocks, plus the dense kernel
+    assert len(model.losses) == 5
+
+
+def test_baseline_same_topology_on_one_or_three_channels():
+    three = StemConvNet()
+    one = StemConvNet.from_preset("paper_one_spectrogram")
+    assert three.get_layer("block2_pool").output.shape == (None, 32, 114, 64)
+    assert trainable_count(three) - trainable_count(one) == 9 * 2 * 32
+
+
+@pytest.mark.parametrize("cls", [StemSepConvNet, StemConvNet], ids=lambda c: c.__name__)
+def test_small_trains_and_saves(cls, train_and_save):
+    train_and_save(cls.from_preset("small"))
