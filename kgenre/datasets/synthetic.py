@@ -32,6 +32,7 @@ import hashlib
 import json
 import math
 import os
+import sys
 import tempfile
 import zlib
 
@@ -142,15 +143,20 @@ def _settings(family, seconds, sample_rate, seed):
 
 
 def default_output_dir(family="edm", seconds=30.0, sample_rate=22050, seed=0):
-    """Cache folder for a corpus: `$KGENRE_CACHE_DIR` (else `$XDG_CACHE_HOME/kgenre`, else
-    `~/.cache/kgenre`) + `/synthetic/<family>-<hash of the settings>`."""
-    root = os.environ.get("KGENRE_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
-        "kgenre",
-    )
+    """Cache folder for a corpus: `<root>/<family>-<hash of the settings>`.
+
+    `<root>` is `$KGENRE_SYNTHETIC_CACHE`, else `<user cache>/kgenre/synthetic`, the user cache
+    being `$XDG_CACHE_HOME` or `~/.cache` (`%LOCALAPPDATA%` on Windows), as for kgenre's other
+    caches.
+    """
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~\\AppData\\Local")
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    root = os.environ.get("KGENRE_SYNTHETIC_CACHE") or os.path.join(base, "kgenre", "synthetic")
     settings = json.dumps(_settings(family, seconds, sample_rate, seed), sort_keys=True)
     digest = hashlib.sha1(settings.encode()).hexdigest()[:10]
-    return os.path.join(root, "synthetic", f"{family}-{digest}")
+    return os.path.join(root, f"{family}-{digest}")
 
 
 def _write_atomic(path, data, sample_rate):

@@ -137,9 +137,13 @@ def test_a_folder_holds_one_setting(tmp_path):
 
 
 def test_default_output_dir_is_under_the_cache_and_keyed_by_settings(tmp_path, monkeypatch):
-    monkeypatch.setenv("KGENRE_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("KGENRE_SYNTHETIC_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    expected_root = os.path.join(str(tmp_path / "xdg"), "kgenre", "synthetic")
+    assert default_output_dir("gtzan").startswith(os.path.join(expected_root, "gtzan-"))
+    monkeypatch.setenv("KGENRE_SYNTHETIC_CACHE", str(tmp_path))
     a = default_output_dir("edm", 10.0, 22050, 0)
-    assert a.startswith(os.path.join(str(tmp_path), "synthetic", "edm-"))
+    assert a.startswith(os.path.join(str(tmp_path), "edm-"))
     assert a == default_output_dir("edm", 10.0, 22050, 0)
     assert a != default_output_dir("edm", 10.0, 22050, 1)
     assert a != default_output_dir("edm", 5.0, 22050, 0)
