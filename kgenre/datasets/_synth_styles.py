@@ -438,8 +438,12 @@ def render_song(song, seconds, sr, rng):
     for stem in STEMS:
         p = song["sections"].get(stem, 1.0)
         active[stem] = rng.random(n_phrases) < p
-    if not any(active[s].any() for s in STEMS):
-        active["other"][:] = True
+    # every phrase keeps at least one instrument stem playing: no excerpt is just noise
+    present = [
+        s for s, key in (("other", "parts"), ("drums", "drums"), ("bass", "bass")) if song.get(key)
+    ]
+    silent = ~np.any([active[s] for s in present], axis=0)
+    active[present[0]][silent] = True
 
     def on(stem, step):
         return bool(active[stem][int(step // (16 * phrase))])

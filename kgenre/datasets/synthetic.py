@@ -222,7 +222,8 @@ def synthetic(
         tracks_per_genre: tracks rendered per genre.
         seconds: duration of each track.
         sample_rate: sample rate in Hz.
-        seed: corpus seed; the same seed gives bit-identical audio.
+        seed: corpus seed; the same seed gives bit-identical audio (on one platform and set of
+            numpy/scipy versions; floating-point libraries may differ in the last bits elsewhere).
         genres: optional subset (and order) of the family's genres.
         progress: show a tqdm progress bar.
 

@@ -33,7 +33,8 @@ def test_every_genre_renders_four_stems_that_sum_to_the_mix(family):
         total = stems["bass"] + stems["drums"] + stems["other"] + stems["vocals"]
         np.testing.assert_array_equal(mix, total)
         assert np.all(np.isfinite(mix)) and 0.0 < np.max(np.abs(mix)) <= 0.98 + 1e-6
-        assert np.sqrt(np.mean(mix**2)) > 0.01, (family, genre)
+        # an instrument plays (not only noise or vocals), even in a short excerpt
+        assert max(np.sqrt(np.mean(stems[k] ** 2)) for k in ("bass", "drums", "other")) > 0.01
 
 
 def test_render_is_deterministic_by_seed_and_index():
