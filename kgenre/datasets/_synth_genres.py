@@ -734,7 +734,11 @@ def trap(a, t):
         "reverb": _u(t, 0.05, 0.25),
         "gains": {"hat": 0.45},
     }
-    s["bass"] = {"style": "808", "inst": bass_808(a), "bus": {"drive": _u(t, 0.5, 3.0)}}
+    s["bass"] = {
+        "style": "808",
+        "inst": bass_808(a),
+        "bus": {"drive": _u(t, 0.5, 3.0), "lowpass": _u(t, 1500, 4000)},
+    }
     s["parts"].append(
         {
             "style": "riff",
