@@ -56,6 +56,8 @@ class MSSincResNet(PresetModel):
         classifier_activation: `"softmax"` or `None` (logits).
         backbone_weights: `None` (random, the default) or a keras-hub ResNet-18 preset
             (local directory or handle) for the ImageNet initialisation the paper uses.
+        sinc_implementation: `"direct"` or `"fft"` convolution in the sinc banks (equal
+            within float32 rounding; see `SincConv1D` and BENCHMARKS.md).
         **kwargs: `keras.Model` arguments.
 
     Input shape:
@@ -108,6 +110,7 @@ class MSSincResNet(PresetModel):
         backbone_width=64,
         classifier_activation="softmax",
         backbone_weights=None,
+        sinc_implementation="direct",
         **kwargs,
     ):
         check_positive("num_classes", num_classes)
@@ -125,6 +128,7 @@ class MSSincResNet(PresetModel):
             kernel_sizes=kernel_sizes,
             sample_rate=sample_rate,
             output_length=output_length,
+            implementation=sinc_implementation,
             name="ms_sincnet",
         )(inputs)
         # backbone
@@ -152,6 +156,7 @@ class MSSincResNet(PresetModel):
             classifier_activation=classifier_activation,
             # weights travel with the saved file; never fetch them again on reload
             backbone_weights=None,
+            sinc_implementation=sinc_implementation,
         )
 
     def representation_model(self):
