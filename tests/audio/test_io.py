@@ -88,3 +88,27 @@ def test_segment_tail_and_short_policy():
         clip_starts(10, 5, 5, tail="wrap")
     stereo = segment(np.ones((2, 25)), 10, 1.0, 0.5)
     assert stereo.shape == (4, 2, 10)
+
+
+def test_load_mp3(tmp_path):
+    # libsndfile >= 1.1 encodes and decodes mp3; the decoder must give back the tone.
+    sr = 22050
+    y = 0.3 * np.sin(2 * np.pi * 440 * np.arange(sr) / sr)
+    path = tmp_path / "tone.mp3"
+    soundfile.write(path, y, sr, format="MP3", subtype="MPEG_LAYER_III")
+    out, rate = load(path)
+    assert rate == sr and abs(len(out) - sr) < 2000
+    spectrum = np.abs(np.fft.rfft(out))
+    assert abs(np.argmax(spectrum) * sr / len(out) - 440) < 2
+
+
+def test_kgenre_data_imports_without_loading_tensorflow():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, kgenre.audio, kgenre.datasets, kgenre.data; "
+        "sys.exit('tensorflow' in sys.modules)"
+    )
+    env = dict(os.environ, KERAS_BACKEND="jax")
+    assert subprocess.run([sys.executable, "-c", code], env=env).returncode == 0

@@ -24,8 +24,7 @@ def test_fit_and_evaluate_on_waveforms_and_log_mels(tmp_path, make_tracks):
     assert np.isfinite(history.history["loss"]).all() and len(history.history["loss"]) == 2
     evaluation = make_dataset(tmp_path / "rec", "eval", clip_seconds=1.0, hop_seconds=0.5)
     loss, accuracy = model.evaluate(evaluation, verbose=0)
-    assert np.isfinite(loss)
-    assert model.predict(evaluation, verbose=0).shape == (6 * 3, 3)
+    assert np.isfinite(loss) and 0 <= accuracy <= 1
 
     # stacked per-stem log-mels computed in the pipeline, as the stems recipe feeds them
     stems = make_dataset(
