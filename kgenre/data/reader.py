@@ -76,7 +76,8 @@ def _log_mel(tf, x, sample_rate, options):
     window[left : left + win_length] = hann
     pad = [[0, 0]] * (len(x.shape) - 1) + [[n_fft // 2, n_fft // 2]]
     frames = tf.signal.frame(tf.pad(x, pad), n_fft, options["hop_length"], axis=-1)
-    power = tf.math.square(tf.abs(tf.signal.rfft(frames * window)))
+    spectrum = tf.signal.rfft(frames * window)
+    power = tf.math.square(tf.math.real(spectrum)) + tf.math.square(tf.math.imag(spectrum))
     mel = tf.tensordot(power, tf.constant(weights), axes=1)
     db = 10.0 * tf.math.log(tf.maximum(mel, AMIN)) / np.log(10.0)
     rank = len(db.shape)

@@ -1,5 +1,6 @@
 """Writing tracks into sharded TFRecord files (int16 PCM at one sample rate) and a manifest."""
 
+import functools
 import hashlib
 import json
 import os
@@ -69,6 +70,17 @@ def _encode_track(tf, track, label_index, track_index, sample_rate, stem_names, 
         feats[f"feature/{name}/shape"] = _ints(tf, value.shape)
     example = tf.train.Example(features=tf.train.Features(feature=feats))
     return example.SerializeToString(), hashes, len(pcm)
+
+
+def _describe(fn):
+    """A stable description of a feature function (no memory addresses), for fingerprints."""
+    if isinstance(fn, functools.partial):
+        return [
+            _describe(fn.func),
+            [repr(a) for a in fn.args],
+            sorted((k, repr(v)) for k, v in fn.keywords.items()),
+        ]
+    return f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', type(fn).__name__)}"
 
 
 def _fingerprint(chunk, settings):
@@ -193,9 +205,7 @@ def write_records(
         "sample_rate": sample_rate,
         "class_names": class_names,
         "stems": stem_names,
-        "features": {
-            k: [getattr(fn, "__name__", repr(fn)), hop] for k, (fn, hop) in features.items()
-        },
+        "features": {k: [_describe(fn), hop] for k, (fn, hop) in features.items()},
         "min_seconds": min_seconds,
     }
     chunks = [tracks[i : i + tracks_per_shard] for i in range(0, len(tracks), tracks_per_shard)]

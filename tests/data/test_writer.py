@@ -173,3 +173,21 @@ def test_truncated_shard_is_detected_and_rewritten(tmp_path, make_tracks):
     write_records(tracks, out, sample_rate=16000, tracks_per_shard=2, progress=False)
     assert shard.read_bytes() == data
     assert len(_eval_clips(out, clip_seconds=1.0)[2]) == 3
+
+
+def test_rerun_with_a_partial_feature_skips_finished_shards(tmp_path, make_tracks, monkeypatch):
+    import functools
+
+    from kgenre.audio import log_mel_spectrogram
+
+    tracks, _ = make_tracks([1.5, 1.5])
+    kwargs = {
+        "sample_rate": 16000,
+        "features": {"mel": (functools.partial(log_mel_spectrogram, n_mels=8), 512)},
+        "progress": False,
+    }
+    write_records(tracks, tmp_path / "rec", **kwargs)
+    calls = []
+    monkeypatch.setattr(writer_module, "load", lambda *a, **k: calls.append(a))
+    write_records(tracks, tmp_path / "rec", **kwargs)
+    assert calls == []
