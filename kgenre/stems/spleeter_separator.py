@@ -31,11 +31,9 @@ def _missing_model_message(directory, model_name, reason):
     )
 
 
-def _close_all(refs):
-    for ref in list(refs):
-        separator = ref()
-        if separator is not None:
-            separator.close()
+def _close_all(separators):
+    for separator in list(separators):
+        separator.close()
 
 
 _OPEN = weakref.WeakSet()
@@ -103,6 +101,7 @@ class SpleeterSeparator(Separator):
         self.sample_rate = 44100
         self._process = None
         self._replies = None
+        self._reader = None
         self._workdir = None
         self._requests = 0
         self._fingerprint = None
@@ -163,9 +162,10 @@ class SpleeterSeparator(Separator):
                 env=spleeter_env.worker_environment(self.model_path),
             )
         self._replies = queue.Queue()
-        threading.Thread(
+        self._reader = threading.Thread(
             target=self._read_replies, args=(self._process.stdout, self._replies), daemon=True
-        ).start()
+        )
+        self._reader.start()
         _OPEN.add(self)
         reply = self._next_reply(self.start_timeout, "loading the Spleeter model")
         if reply.get("event") == "ready":
@@ -280,7 +280,11 @@ class SpleeterSeparator(Separator):
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-            process.stdout.close()
+            # The reader thread ends at the pipe's end of file; closing the pipe under it
+            # would race with its read.
+            self._reader.join(timeout=10)
+            if not self._reader.is_alive():
+                process.stdout.close()
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None

@@ -6,6 +6,8 @@ interpreter exists to build the environment with.
 """
 
 import os
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -125,3 +127,26 @@ def test_failed_download_fails_fast_with_one_message(spleeter_setup, tmp_path, m
     assert separator._process is None
     # No half-made model folder is left for Spleeter to mistake for a model.
     assert not os.path.exists(tmp_path / "models" / "4stems")
+
+
+# A second worker start in a fresh interpreter (~15-40 s on 2 busy cores).
+@pytest.mark.slow
+def test_worker_is_stopped_at_interpreter_exit(spleeter_setup, tmp_path):
+    env_dir, model_path = spleeter_setup
+    script = tmp_path / "leave_open.py"
+    script.write_text(
+        "import sys, numpy as np\n"
+        "from kgenre.stems import SpleeterSeparator\n"
+        f"s = SpleeterSeparator(model_path={model_path!r}, env_dir={env_dir!r})\n"
+        "s.separate(np.zeros(2205, np.float32), 22050)\n"
+        "print(s._process.pid, s._workdir)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr and "Fatal" not in result.stderr
+    pid, workdir = result.stdout.split()
+    assert not os.path.exists(workdir)
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid), 0)
