@@ -47,7 +47,7 @@ FAMILIES = {family: tuple(styles) for family, styles in _synth_genres.FAMILIES.i
 STEMS = _synth_styles.STEMS
 TRACKS_PER_ARTIST = 5
 # Bump when the synthesiser's output changes, so default cache folders are not reused.
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 _MANIFEST = "synthetic.json"
 
 
