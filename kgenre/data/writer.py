@@ -5,6 +5,7 @@ import hashlib
 import json
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -72,6 +73,24 @@ def _encode_track(tf, track, label_index, track_index, sample_rate, stem_names, 
     return example.SerializeToString(), hashes, len(pcm)
 
 
+def _encode_or_skip(
+    tf, label_index, sample_rate, stem_names, features, min_seconds, track, track_index
+):
+    """`(track, (record, hashes, num_samples), None)`, or `(track, None, reason)` to skip it."""
+    try:
+        record, hashes, num_samples = _encode_track(
+            tf, track, label_index[track.label], track_index, sample_rate, stem_names, features
+        )
+        if min_seconds is not None and num_samples < min_seconds * sample_rate:
+            raise AudioDecodeError(
+                f"{num_samples / sample_rate:.2f} s long, shorter than min_seconds={min_seconds}"
+            )
+    except (OSError, ValueError) as error:
+        # FileNotFoundError, AudioDecodeError, a missing stem: skip, go on.
+        return track, None, str(error)
+    return track, (record, hashes, num_samples), None
+
+
 def _describe(fn):
     """A stable description of a feature function (no memory addresses), for fingerprints."""
     if isinstance(fn, functools.partial):
@@ -115,6 +134,7 @@ def write_records(
     tracks_per_shard=64,
     min_seconds=1.0,
     name="records",
+    workers=None,
     progress=True,
 ):
     """Writes tracks as sharded TFRecords of int16 PCM, resumably, with a manifest.
@@ -153,6 +173,8 @@ def write_records(
             almost surely a bad file). `None` keeps everything; clips of short tracks are
             zero-padded at read time.
         name: shard file prefix.
+        workers: threads decoding and resampling tracks in parallel; `None` for
+            `min(4, os.cpu_count())`.
         progress: show a tqdm progress bar.
 
     Returns:
@@ -198,6 +220,7 @@ def write_records(
         if not (isinstance(spec, tuple) and len(spec) == 2 and callable(spec[0])):
             raise ValueError(f"features[{fname!r}] must be (fn, hop_length), got {spec!r}")
     label_index = {c: i for i, c in enumerate(class_names)}
+    workers = workers or min(4, os.cpu_count() or 1)
 
     os.makedirs(output_dir, exist_ok=True)
     settings = {
@@ -233,29 +256,22 @@ def write_records(
         }
         tmp_path = shard_path + ".tmp"
         try:
-            with tf.io.TFRecordWriter(tmp_path) as writer:
-                for offset, track in enumerate(chunk):
-                    try:
-                        record, hashes, num_samples = _encode_track(
-                            tf,
-                            track,
-                            label_index[track.label],
-                            first_index + offset,
-                            sample_rate,
-                            stem_names,
-                            features,
-                        )
-                        if min_seconds is not None and num_samples < min_seconds * sample_rate:
-                            raise AudioDecodeError(
-                                f"{num_samples / sample_rate:.2f} s long, shorter than "
-                                f"min_seconds={min_seconds}"
-                            )
-                    except (OSError, ValueError) as error:
-                        # FileNotFoundError, AudioDecodeError, a missing stem: skip, go on.
+            with (
+                tf.io.TFRecordWriter(tmp_path) as writer,
+                ThreadPoolExecutor(workers) as pool,
+            ):
+                # Decoding and resampling release the GIL; records are written in track order.
+                encode = functools.partial(
+                    _encode_or_skip, tf, label_index, sample_rate, stem_names, features, min_seconds
+                )
+                indices = range(first_index, first_index + len(chunk))
+                for track, encoded, reason in pool.map(encode, chunk, indices):
+                    if encoded is None:
                         info["skipped"].append(
-                            {"track_id": track.track_id, "path": track.path, "reason": str(error)}
+                            {"track_id": track.track_id, "path": track.path, "reason": reason}
                         )
                     else:
+                        record, hashes, num_samples = encoded
                         writer.write(record)
                         info["num_tracks"] += 1
                         info["num_samples"] += num_samples
