@@ -148,3 +148,16 @@ def test_errors(records, tmp_path):
         make_dataset(path, stems=("vocals",))
     with pytest.raises(ValueError, match="n_bins"):
         make_dataset(path, feature="log_mel", feature_options={"n_bins": 3})
+
+
+def test_short_tracks_give_one_padded_clip_and_cache_repeat_work(tmp_path, make_tracks):
+    tracks, signals = make_tracks([0.5, 2.0])
+    write_records(tracks, tmp_path / "rec", sample_rate=16000, min_seconds=None, progress=False)
+    ds = make_dataset(tmp_path / "rec", "eval", clip_seconds=1.0, batch_size=8, cache=True)
+    x = np.concatenate([b[0].numpy() for b in ds])
+    assert x.shape == (3, 16000)
+    np.testing.assert_array_equal(np.round(x[0, :8000] * 32768), signals[0])
+    assert not x[0, 8000:].any()
+    endless = make_dataset(tmp_path / "rec", "train", clip_seconds=1.0, batch_size=8, repeat=True)
+    assert int(endless.cardinality()) == -1  # tf.data.INFINITE_CARDINALITY
+    assert len(list(endless.take(3))) == 3
