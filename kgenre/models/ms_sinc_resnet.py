@@ -166,7 +166,7 @@ class MSSincResNet(PresetModel):
         paper's Fig. 4 (e) plots these maps, one image per scale).
         """
         front = self.get_layer("ms_sincnet")
-        return keras.Model(self.inputs, front.output, name=f"{self.name}_representation")
+        return keras.Model(self.input, front.output, name=f"{self.name}_representation")
 
     def learned_representations(self, waveforms):
         """The three learned 2D maps of `waveforms`, as numpy `(batch, scales, filters, frames)`.

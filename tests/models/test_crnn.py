@@ -5,6 +5,7 @@ from conftest import to_numpy, trainable_count
 from kgenre.models import CRNN
 
 
+@pytest.mark.slow
 def test_paper_size_shapes():
     model = CRNN()
     assert model.input_shape == (None, None, 64, 1)
@@ -15,6 +16,7 @@ def test_paper_size_shapes():
     assert model.get_layer("conv1_dropout").rate == 0.25
 
 
+@pytest.mark.slow
 def test_paper_size_parameters():
     model = CRNN()
     convs, channels = 0, 1
@@ -40,6 +42,7 @@ def test_too_few_bands_is_an_error():
         CRNN(input_shape=(None, 16, 1))
 
 
+@pytest.mark.slow
 def test_small_trains_and_saves(train_and_save):
     model = CRNN.from_preset("small")
     train_and_save(model, np.random.default_rng(0).standard_normal((2, 12, 16, 1)).astype("f4"))

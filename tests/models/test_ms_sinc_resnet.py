@@ -26,6 +26,7 @@ def test_paper_size_shapes_and_parameters():
     assert trainable_count(model) == expected == 12_590_794
 
 
+@pytest.mark.slow
 def test_spp_off_uses_global_average_pooling():
     model = MSSincResNet.from_preset("paper_no_spp")
     assert model.get_layer("pool").output.shape == (None, 512)
@@ -33,6 +34,7 @@ def test_spp_off_uses_global_average_pooling():
     assert trainable_count(model) == ms_sinc_front_end(160, 3, 48000) + RESNET18_TRUNK + head
 
 
+@pytest.mark.slow
 def test_sinc_resnet_uses_one_kernel_length():
     model = SincResNet(kernel_size=501)
     front = model.get_layer("ms_sincnet")
@@ -43,6 +45,7 @@ def test_sinc_resnet_uses_one_kernel_length():
         SincResNet(kernel_sizes=(251, 501, 1001))
 
 
+@pytest.mark.slow
 def test_mel_resnet_paper_shapes():
     model = MelResNet()
     # window 512, hop 128 on 48,000 samples (Sec. 4.1), 128 mel bands
@@ -53,6 +56,7 @@ def test_mel_resnet_paper_shapes():
     assert trainable_count(model) == stem_one_channel + head
 
 
+@pytest.mark.slow
 def test_sinc_net_timit_parameters():
     model = SincNet.from_preset("timit")
     # 3200 -> sinc 251 -> 2950 -> pool 983 -> conv5 979 -> 326 -> conv5 322 -> 107
@@ -83,6 +87,7 @@ def test_sinc_net_paper_size():
     assert model.output_shape == (None, 10)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cls", [MSSincResNet, SincResNet, MelResNet, SincNet])
 def test_small_trains_and_saves(cls, train_and_save):
     train_and_save(cls.from_preset("small"))
@@ -119,3 +124,7 @@ def test_bad_arguments():
         MSSincResNet(num_classes=0)
     with pytest.raises(ValueError, match="unknown preset"):
         MSSincResNet.from_preset("huge")
+
+
+def test_ms_sinc_resnet_small_trains_and_saves(train_and_save):
+    train_and_save(MSSincResNet.from_preset("small"))

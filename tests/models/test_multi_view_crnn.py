@@ -6,6 +6,7 @@ from conftest import random_inputs, to_numpy, trainable_count
 from kgenre.models import CRNN, MultiViewCRNN, RawCRNN, late_fusion
 
 
+@pytest.mark.slow
 def test_paper_outputs_and_head():
     model = MultiViewCRNN()
     assert set(model.output) == {"mel", "gammatone", "cqt", "raw", "multiview"}
@@ -25,6 +26,7 @@ def test_paper_outputs_and_head():
     assert trainable_count(model) == views + multiview
 
 
+@pytest.mark.slow
 def test_concat_fusion_has_only_the_multiview_output():
     model = MultiViewCRNN.from_preset("paper_concat")
     assert list(model.output) == ["multiview"]
@@ -45,6 +47,7 @@ def test_small_trains_with_named_losses_and_saves(train_and_save):
     train_and_save(model, x)
 
 
+@pytest.mark.slow
 def test_late_fusion_averages_probabilities():
     models = {
         "mel_spectrogram": CRNN.from_preset("small", name="mel_crnn"),

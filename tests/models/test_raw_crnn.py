@@ -1,8 +1,10 @@
+import pytest
 from conftest import trainable_count
 
 from kgenre.models import RawCRNN
 
 
+@pytest.mark.slow
 def test_paper_size_shapes():
     model = RawCRNN()
     assert model.input_shape == (None, 33330)
@@ -17,6 +19,7 @@ def test_paper_size_shapes():
     )
 
 
+@pytest.mark.slow
 def test_esc50_preset_uses_envnet_v2_input():
     model = RawCRNN.from_preset("esc50")
     # 66,650 -> 33,294 -> 16,640 -> pool 64 -> 260 frames (EnvNet-v2's 64 x 260 map)
@@ -25,5 +28,6 @@ def test_esc50_preset_uses_envnet_v2_input():
     assert trainable_count(model) == trainable_count(RawCRNN(num_classes=50))
 
 
+@pytest.mark.slow
 def test_small_trains_and_saves(train_and_save):
     train_and_save(RawCRNN.from_preset("small"))

@@ -24,11 +24,13 @@ def test_stage_shapes_follow_torchvision():
     assert model.get_layer("resnet_stack3_block1_out").output.shape == (None, 7, 7, 512)
 
 
+@pytest.mark.slow
 def test_width_scaling_and_headless():
     model = ResNet(depth=34, width=16, input_shape=(64, 216, 1), include_top=False, pooling=None)
     assert model.output_shape == (None, 2, 7, 128)
 
 
+@pytest.mark.slow
 def test_small_trains_and_saves(train_and_save):
     train_and_save(ResNet.from_preset("small"))
 

@@ -39,6 +39,7 @@ def test_resnet1d_reproduces_the_table():
     assert model.output_shape == (None, 10)
 
 
+@pytest.mark.slow
 def test_resnet1d_width_scaling():
     counts = [trainable_count(ResNet1D.from_preset(f"soundfusion_{s}")) for s in "sml"]
     assert counts[0] < counts[1] < counts[2]
@@ -46,6 +47,7 @@ def test_resnet1d_width_scaling():
     assert 60_000 < counts[0] < 75_000
 
 
+@pytest.mark.slow
 def test_resnet2d_is_resnet34_with_width_scaling():
     large = ResNet.from_preset("soundfusion_l")
     # ResNet-34 with an 8-class head and a one-channel stem: torchvision's count adjusted
@@ -53,6 +55,7 @@ def test_resnet2d_is_resnet34_with_width_scaling():
     assert large.output_shape == (None, 8)
 
 
+@pytest.mark.slow
 def test_nnet_shapes():
     nnet1, nnet2 = NNet1(), NNet2()
     assert nnet1.get_layer("time_major").output.shape == (None, 216, 64)
@@ -61,6 +64,7 @@ def test_nnet_shapes():
     assert nnet1.output_shape == nnet2.output_shape == (None, 8)
 
 
+@pytest.mark.slow
 def test_vgg16_transfer_shapes_and_missing_weights():
     model = VGG16Transfer()
     assert model.output_shape == (None, 8)
@@ -83,10 +87,12 @@ def test_decision_weighting_fixed_weights():
 @pytest.mark.parametrize(
     "cls", [SimpleCNN, NNet1, NNet2, VGG16Transfer, ResNet1D], ids=lambda c: c.__name__
 )
+@pytest.mark.slow
 def test_small_trains_and_saves(cls, train_and_save):
     train_and_save(cls.from_preset("small"))
 
 
+@pytest.mark.slow
 def test_sound_fusion_paper_branches():
     concat = SoundFusion()
     assert set(concat.input) == {"waveform", "log_mel"}
@@ -98,6 +104,7 @@ def test_sound_fusion_paper_branches():
     np.testing.assert_allclose(weights, [0.5, 0.5], rtol=1e-6)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fusion", ["concat", "decision"])
 def test_sound_fusion_small_trains_and_saves(fusion, train_and_save):
     model = SoundFusion.from_preset("small", fusion=fusion)
@@ -107,3 +114,20 @@ def test_sound_fusion_small_trains_and_saves(fusion, train_and_save):
         learned = to_numpy(model.get_layer("predictions").branch_weights())
         assert not np.allclose(learned, [0.5, 0.5])
         np.testing.assert_allclose(learned.sum(), 1.0, rtol=1e-6)
+
+
+def test_simple_cnn_small_trains_and_saves(train_and_save):
+    train_and_save(SimpleCNN.from_preset("small"))
+
+
+def test_decision_weighting_learns_inside_a_model(train_and_save):
+    import keras
+
+    inputs = keras.Input((6,))
+    branches = [keras.layers.Dense(3, activation="softmax")(inputs) for _ in range(2)]
+    layer = DecisionWeighting(2, name="fusion")
+    model = keras.Model(inputs, layer(branches))
+    train_and_save(model)
+    learned = to_numpy(layer.branch_weights())
+    assert not np.allclose(learned, [0.5, 0.5])
+    np.testing.assert_allclose(learned.sum(), 1.0, rtol=1e-6)

@@ -22,6 +22,7 @@ def test_penalties_reach_every_kernel():
     assert len(model.losses) == 5
 
 
+@pytest.mark.slow
 def test_baseline_same_topology_on_one_or_three_channels():
     three = StemConvNet()
     one = StemConvNet.from_preset("paper_one_spectrogram")
@@ -29,6 +30,11 @@ def test_baseline_same_topology_on_one_or_three_channels():
     assert trainable_count(three) - trainable_count(one) == 9 * 2 * 32
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cls", [StemSepConvNet, StemConvNet], ids=lambda c: c.__name__)
 def test_small_trains_and_saves(cls, train_and_save):
     train_and_save(cls.from_preset("small"))
+
+
+def test_stem_sep_conv_net_small_trains_and_saves(train_and_save):
+    train_and_save(StemSepConvNet.from_preset("small"))
