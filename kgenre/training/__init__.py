@@ -1,13 +1,39 @@
-"""Training: adaptive gradient blending, self-ensembles, the papers' schedules."""
+"""Training: adaptive gradient blending, self-ensembles, the papers' schedules and presets."""
 
 from kgenre.training.blended_model import BlendedModel, self_ensemble
 from kgenre.training.blending_weights import BlendingWeightEstimator
 from kgenre.training.gradient_blending import AdaptiveGradientBlending, fixed_subset
+from kgenre.training.presets import (
+    AUGMENTATION_PRESETS,
+    SOUNDFUSION_DROPOUT_RANGE,
+    AugmentationConfig,
+    db_to_gain,
+)
+from kgenre.training.schedules import (
+    MULTIVIEW_BATCH_SIZE,
+    WarmupMilestoneDecay,
+    WarmupStepDecay,
+    ms_sincresnet_optimizer,
+    ms_sincresnet_schedule,
+    multiview_optimizer,
+    multiview_schedule,
+)
 
 __all__ = [
+    "AUGMENTATION_PRESETS",
     "AdaptiveGradientBlending",
+    "AugmentationConfig",
     "BlendedModel",
     "BlendingWeightEstimator",
+    "MULTIVIEW_BATCH_SIZE",
+    "SOUNDFUSION_DROPOUT_RANGE",
+    "WarmupMilestoneDecay",
+    "WarmupStepDecay",
+    "db_to_gain",
     "fixed_subset",
+    "ms_sincresnet_optimizer",
+    "ms_sincresnet_schedule",
+    "multiview_optimizer",
+    "multiview_schedule",
     "self_ensemble",
 ]
