@@ -130,7 +130,11 @@ def _status(args):
     )
     directory = spleeter_env.model_dir("4stems", args.model_path)
     present = spleeter_env.has_checkpoint(directory)
-    kind = " (UNTRAINED)" if present and spleeter_env.is_untrained(directory) else ""
+    kind = (
+        ", UNTRAINED: its stems are meaningless"
+        if present and spleeter_env.is_untrained(directory)
+        else ""
+    )
     print(f"4stems model: {directory} " + (f"(present{kind})" if present else "(missing)"))
     ready, reason = spleeter_status(env_dir, args.model_path)
     print("separator auto ->", "spleeter" if ready else f"hpss: {reason}")
