@@ -72,17 +72,20 @@ def waveform_spec(model, sample_rate=None):
 
 
 def aggregate(probabilities, method="vote"):
-    """Track-level class probabilities from clip probabilities `(clips, classes)`.
+    """Track-level class scores from clip probabilities `(clips, classes)`.
 
-    `"vote"`: the share of clips voting for each class (majority vote; ties go to the lowest
-    class index through argmax). `"mean"`: the mean probability.
+    `"vote"`: the share of clips voting for each class (`kgenre.models.vote_counts`; the
+    argmax, `majority_vote`, sends ties to the lowest class index as the reference code does).
+    `"mean"`: the mean probability (`kgenre.models.mean_probability`).
     """
+    from kgenre.models.aggregation import mean_probability, vote_counts
+
     probabilities = np.asarray(probabilities)
     if method == "mean":
-        return probabilities.mean(axis=0)
+        return mean_probability(probabilities)
     if method != "vote":
         raise ValueError(f"aggregate must be one of {AGGREGATIONS}, got {method!r}")
-    votes = np.bincount(probabilities.argmax(axis=1), minlength=probabilities.shape[1])
+    votes = vote_counts(probabilities, probabilities.shape[1])
     return votes / votes.sum()
 
 
