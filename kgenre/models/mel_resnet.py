@@ -94,6 +94,9 @@ class MelResNet(PresetModel):
         check_rate("dropout", dropout)
         spp_levels = tuple(int(level) for level in spp_levels)
 
+        # fail before building anything when the pretrained backbone cannot be had
+        source = None if backbone_weights is None else load_keras_hub_resnet(backbone_weights)
+
         # inputs
         inputs = keras.Input(shape=(input_length,), name="waveform")
         # front end: (batch, n_mels, frames) log-mel power, as a one-channel image
@@ -114,8 +117,8 @@ class MelResNet(PresetModel):
             x, num_classes, spp, spp_levels, hidden_units, dropout, classifier_activation
         )
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
-        if backbone_weights is not None:
-            transfer_resnet_weights(self, load_keras_hub_resnet(backbone_weights))
+        if source is not None:
+            transfer_resnet_weights(self, source)
         self._record_config(
             num_classes=num_classes,
             input_length=input_length,

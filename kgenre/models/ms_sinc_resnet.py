@@ -120,6 +120,9 @@ class MSSincResNet(PresetModel):
         kernel_sizes = tuple(int(k) for k in kernel_sizes)
         spp_levels = tuple(int(level) for level in spp_levels)
 
+        # fail before building anything when the pretrained backbone cannot be had
+        source = None if backbone_weights is None else load_keras_hub_resnet(backbone_weights)
+
         # inputs
         inputs = keras.Input(shape=(input_length,), name="waveform")
         # front end: the learned 2D representation (Fig. 2)
@@ -138,8 +141,8 @@ class MSSincResNet(PresetModel):
             x, num_classes, spp, spp_levels, hidden_units, dropout, classifier_activation
         )
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
-        if backbone_weights is not None:
-            transfer_resnet_weights(self, load_keras_hub_resnet(backbone_weights))
+        if source is not None:
+            transfer_resnet_weights(self, source)
         self._record_config(
             num_classes=num_classes,
             input_length=input_length,

@@ -88,6 +88,9 @@ class ResNet(PresetModel):
         if len(input_shape) != 3:
             raise ValueError(f"input_shape must be (height, width, channels), got {input_shape}")
 
+        # fail before building anything when the pretrained backbone cannot be had
+        source = None if backbone_weights is None else load_keras_hub_resnet(backbone_weights)
+
         # inputs
         inputs = keras.Input(shape=input_shape, name="image")
         # backbone
@@ -102,8 +105,8 @@ class ResNet(PresetModel):
                 x = keras.layers.Dropout(dropout, name="dropout")(x)
             x = classifier(x, num_classes, classifier_activation, "predictions")
         super().__init__(inputs=inputs, outputs=x, **kwargs)
-        if backbone_weights is not None:
-            transfer_resnet_weights(self, load_keras_hub_resnet(backbone_weights))
+        if source is not None:
+            transfer_resnet_weights(self, source)
         self._record_config(
             num_classes=num_classes,
             depth=depth,

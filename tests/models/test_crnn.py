@@ -29,6 +29,7 @@ def test_paper_size_parameters():
     assert trainable_count(model) == convs + gru + attention + head
 
 
+@pytest.mark.slow
 def test_time_is_kept_for_any_length():
     model = CRNN.from_preset("small")
     for frames in (7, 33):
