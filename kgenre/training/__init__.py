@@ -3,6 +3,7 @@
 from kgenre.training.blended_model import BlendedModel, self_ensemble
 from kgenre.training.blending_weights import BlendingWeightEstimator
 from kgenre.training.gradient_blending import AdaptiveGradientBlending, fixed_subset
+from kgenre.training.hypermodel import DEFAULT_SPACES, GenreHyperModel
 from kgenre.training.presets import (
     AUGMENTATION_PRESETS,
     SOUNDFUSION_DROPOUT_RANGE,
@@ -18,10 +19,14 @@ from kgenre.training.schedules import (
     multiview_optimizer,
     multiview_schedule,
 )
+from kgenre.training.tuning import TuneConfig, run_tune, synthetic_clips
 
 __all__ = [
     "AUGMENTATION_PRESETS",
     "AdaptiveGradientBlending",
+    "DEFAULT_SPACES",
+    "GenreHyperModel",
+    "TuneConfig",
     "AugmentationConfig",
     "BlendedModel",
     "BlendingWeightEstimator",
@@ -35,5 +40,7 @@ __all__ = [
     "ms_sincresnet_schedule",
     "multiview_optimizer",
     "multiview_schedule",
+    "run_tune",
     "self_ensemble",
+    "synthetic_clips",
 ]
