@@ -118,6 +118,19 @@ def _load(config):
     )
 
 
+def _random_search_class():
+    import keras_tuner
+
+    class RandomSearch(keras_tuner.RandomSearch):
+        def _configure_tensorboard_dir(self, callbacks, trial, execution=0):
+            # Under TensorFlow keras-tuner imports tensorboard (not a kgenre dependency)
+            # just to patch TensorBoard callbacks; skip that when there are none.
+            if any(type(c).__name__ == "TensorBoard" for c in callbacks):
+                super()._configure_tensorboard_dir(callbacks, trial, execution)
+
+    return RandomSearch
+
+
 def run_tune(config):
     """Runs a keras-tuner random search and writes `best.json` into `output_dir`.
 
@@ -126,7 +139,6 @@ def run_tune(config):
         `num_clips` and `path` (of `best.json`).
     """
     import keras
-    import keras_tuner
 
     from kgenre.evaluation.protocols import random_splits
     from kgenre.training.hypermodel import GenreHyperModel
@@ -144,7 +156,7 @@ def run_tune(config):
         space=config.space,
         fixed=config.fixed,
     )
-    tuner = keras_tuner.RandomSearch(
+    tuner = _random_search_class()(
         hypermodel,
         objective=config.objective,
         max_trials=config.max_trials,
@@ -161,6 +173,11 @@ def run_tune(config):
         batch_size=config.batch_size,
         verbose=1,
     )
+    done = [t for t in tuner.oracle.trials.values() if t.status == "COMPLETED"]
+    if not done:
+        raise RuntimeError(
+            f"no trial completed in {config.output_dir}; see the tracebacks keras-tuner printed"
+        )
     best_trial = tuner.oracle.get_best_trials(1)[0]
     result = {
         "architecture": config.architecture,
