@@ -9,7 +9,6 @@ and keras-hub, so a pretrained kernel sees the same neighbourhood it was trained
 import os
 
 import keras
-import numpy as np
 
 RESNET_BLOCKS = {18: (2, 2, 2, 2), 34: (3, 4, 6, 3)}
 
@@ -158,12 +157,3 @@ def load_keras_hub_resnet(preset):
             f"could not load the keras-hub preset {preset!r} (offline? download it once and "
             f"pass its local directory): {error}"
         ) from error
-
-
-def resnet_layer_names(model, prefix="resnet_"):
-    """Names of the layers of `model` that belong to the ResNet trunk."""
-    return [layer.name for layer in model.layers if layer.name.startswith(prefix)]
-
-
-def count_trainable(model):
-    return int(sum(np.prod(w.shape) for w in model.trainable_weights))
