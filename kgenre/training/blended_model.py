@@ -108,6 +108,19 @@ class BlendedModel(keras.Model):
         self._branch_loss_spec = None
         self._branch_loss_fns = None
 
+    @classmethod
+    def from_model(cls, model, **kwargs):
+        """Wraps a functional multi-output model (e.g. `kgenre.models.MultiViewCRNN`).
+
+        The new model shares the layers (and so the weights) of `model`.
+
+        Args:
+            model: a functional `keras.Model` with named outputs.
+            **kwargs: `branches`, `initial_blend_weights`, `name`.
+        """
+        kwargs.setdefault("name", f"blended_{model.name}")
+        return cls(model.input, model.output, **kwargs)
+
     # weights
 
     def _weights_vector(self, weights):

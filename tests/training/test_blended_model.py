@@ -137,3 +137,30 @@ def test_bad_arguments_raise_clear_errors():
         model.set_blend_weights([0.5, -0.5])
     with pytest.raises(ValueError, match="one entry per branch"):
         model.set_blend_weights({"a": 1.0})
+
+
+@pytest.mark.slow  # 20-30 s on JAX/TensorFlow: compiling five recurrent subnetworks
+def test_wraps_multiview_crnn_and_trains():
+    from kgenre.models import MultiViewCRNN
+
+    mv = MultiViewCRNN.from_preset("small", num_classes=3)
+    model = BlendedModel.from_model(mv)
+    assert sorted(model.branches) == ["cqt", "gammatone", "mel", "multiview", "raw"]
+    assert model.get_blend_weights()["raw"] == pytest.approx(0.2)
+    rng = np.random.default_rng(0)
+    x = {
+        "mel_spectrogram": rng.normal(size=(8, 16, 4, 1)).astype("float32"),
+        "gammatone_spectrogram": rng.normal(size=(8, 16, 4, 1)).astype("float32"),
+        "cqt_spectrogram": rng.normal(size=(8, 8, 4, 1)).astype("float32"),
+        "waveform": rng.normal(size=(8, 1200)).astype("float32"),
+    }
+    y = rng.integers(0, 3, 8)
+    model.compile("adam", loss="sparse_categorical_crossentropy")
+    model.set_blend_weights(
+        {"mel": 0.4, "gammatone": 0.1, "cqt": 0.1, "raw": 0.1, "multiview": 0.3}
+    )
+    history = model.fit(x, y, batch_size=4, epochs=1, verbose=0)
+    assert "raw_loss" in history.history and "multiview_loss" in history.history
+    probs = model.predict_self_ensemble(x)
+    assert probs.shape == (8, 3)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
