@@ -24,20 +24,20 @@ class BlendingRunConfig:
     """
 
     output_dir: str = "runs/multiview_blending"
-    family: str = "gtzan"
+    family: str = "edm"
     genres: tuple = None
-    tracks_per_genre: int = 12
-    track_seconds: float = 6.0
+    tracks_per_genre: int = 10
+    track_seconds: float = 4.0
     seed: int = 0
-    sample_rate: int = 11025
-    clip_seconds: float = 1.5
-    hop_length: int = 256
+    sample_rate: int = 8000
+    clip_seconds: float = 1.0
+    hop_length: int = 200
     n_fft: int = 512
     n_bands: int = 32
     n_cqt: int = 36
     model_overrides: dict = dataclasses.field(
         default_factory=lambda: {
-            "conv_filters": (8, 16, 32),
+            "conv_filters": (8, 16, 16),
             "gru_units": 16,
             "fc_units": (32, 32),
             "multiview_units": (64, 64),
@@ -47,8 +47,8 @@ class BlendingRunConfig:
     )
     test_fraction: float = 0.2
     validation_fraction: float = 0.15
-    epochs: int = 30
-    batch_size: int = 64
+    epochs: int = 25
+    batch_size: int = 32
     warmup_epochs: int = 3
     warmup_rate: float = 1e-4
     base_rate: float = 1e-3

@@ -1,5 +1,4 @@
 import keras_tuner
-import numpy as np
 import pytest
 
 from kgenre.training.hypermodel import DEFAULT_SPACES, GenreHyperModel
@@ -26,7 +25,7 @@ def test_build_uses_the_chosen_values():
     config = model.get_config()
     assert config["filters"] == 12 and config["kernel_size"] == 41
     assert model.optimizer.nesterov
-    assert model.predict(np.zeros((2, 1600), "float32"), verbose=0).shape == (2, 3)
+    assert tuple(model.output.shape) == (None, 3)
 
 
 def test_bad_space():
