@@ -59,7 +59,7 @@ class BlendingRunConfig:
     @classmethod
     def smoke(cls, **overrides):
         small = {
-            "genres": ("blues", "classical", "metal"),
+            "genres": ("techno", "house", "trap"),
             "tracks_per_genre": 4,
             "track_seconds": 2.0,
             "sample_rate": 8000,
