@@ -5,6 +5,7 @@ from kgenre.datasets.folder_per_genre import folder_per_genre
 from kgenre.datasets.from_csv import from_csv
 from kgenre.datasets.ismir2004 import ISMIR2004_GENRES, ismir2004
 from kgenre.datasets.splits import official_split, random_trials, stratified_kfold, stratified_split
+from kgenre.datasets.synthetic import synthetic
 from kgenre.datasets.track import Track
 
 __all__ = [
@@ -19,11 +20,5 @@ __all__ = [
     "random_trials",
     "stratified_kfold",
     "stratified_split",
+    "synthetic",
 ]
-
-try:
-    from kgenre.datasets.synthetic import synthetic  # noqa: F401
-
-    __all__.append("synthetic")
-except ImportError:  # written concurrently (issue 3); the lead removes this guard
-    pass

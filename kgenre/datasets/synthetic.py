@@ -32,7 +32,6 @@ import hashlib
 import json
 import math
 import os
-import sys
 import tempfile
 import zlib
 
@@ -40,6 +39,7 @@ import numpy as np
 import soundfile as sf
 from tqdm.auto import tqdm
 
+from kgenre._paths import user_cache_dir
 from kgenre.datasets import _synth_genres, _synth_styles
 from kgenre.datasets.track import Track
 
@@ -149,11 +149,7 @@ def default_output_dir(family="edm", seconds=30.0, sample_rate=22050, seed=0):
     being `$XDG_CACHE_HOME` or `~/.cache` (`%LOCALAPPDATA%` on Windows), as for kgenre's other
     caches.
     """
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~\\AppData\\Local")
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
-    root = os.environ.get("KGENRE_SYNTHETIC_CACHE") or os.path.join(base, "kgenre", "synthetic")
+    root = os.environ.get("KGENRE_SYNTHETIC_CACHE") or os.path.join(user_cache_dir(), "synthetic")
     settings = json.dumps(_settings(family, seconds, sample_rate, seed), sort_keys=True)
     digest = hashlib.sha1(settings.encode()).hexdigest()[:10]
     return os.path.join(root, f"{family}-{digest}")

@@ -9,6 +9,7 @@ import zipfile
 
 import numpy as np
 
+from kgenre._paths import user_cache_dir
 from kgenre.stems.separator import STEM_NAMES, Separator, check_audio
 
 logger = logging.getLogger(__name__)
@@ -18,8 +19,6 @@ _KEY_VERSION = b"kgenre-stems-v1"
 
 def default_cache_dir():
     """`$KGENRE_STEM_CACHE`, else `<user cache>/stems` (`~/.cache/kgenre/stems`)."""
-    from kgenre.stems.spleeter_env import user_cache_dir
-
     return os.path.abspath(
         os.environ.get("KGENRE_STEM_CACHE") or os.path.join(user_cache_dir(), "stems")
     )

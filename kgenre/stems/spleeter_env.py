@@ -15,6 +15,8 @@ import sys
 import tempfile
 import time
 
+from kgenre._paths import user_cache_dir
+
 SPLEETER_VERSION = "2.4.2"
 """The Spleeter release kgenre installs and drives."""
 
@@ -34,15 +36,6 @@ class SpleeterSetupError(RuntimeError):
 
 class SpleeterModelMissingError(FileNotFoundError):
     """The Spleeter model's checkpoint is not on disk and could not be downloaded."""
-
-
-def user_cache_dir():
-    """kgenre's user cache folder: `$XDG_CACHE_HOME/kgenre`, `~/.cache/kgenre` by default."""
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~\\AppData\\Local")
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
-    return os.path.join(base, "kgenre")
 
 
 def default_env_dir():
