@@ -57,12 +57,13 @@ def track_predictions(clip_scores, track_ids, method="mean"):
         clip_scores: `(num_clips, num_classes)` probabilities.
         track_ids: `(num_clips,)` track of each clip.
         method: `"vote"` (majority of clip argmaxes, MS-SincResNet's voting, seed 000;
-            ties go to the class with the larger summed probability) or `"mean"`
+            ties go to the lowest class index, as in `kgenre.models.majority_vote` and the
+            reference code) or `"mean"`
             (argmax of the mean probability, Phan et al.'s averaging, seed 003).
 
     Returns:
         `(tracks, scores)`: the sorted unique track ids and `(num_tracks, num_classes)`
-        scores (vote counts plus a tie-breaking fraction, or mean probabilities).
+        scores (vote counts, or mean probabilities).
     """
     scores = np.asarray(clip_scores, dtype=float)
     track_ids = np.asarray(track_ids)
@@ -81,8 +82,7 @@ def track_predictions(clip_scores, track_ids, method="mean"):
         return tracks, means
     votes = np.zeros((len(tracks), num_classes))
     np.add.at(votes, (inverse, np.argmax(scores, axis=1)), 1.0)
-    # Mean probabilities lie in [0, 1], so they only break ties between equal counts.
-    return tracks, votes + 0.5 * means
+    return tracks, votes
 
 
 def track_labels(labels, track_ids):

@@ -40,6 +40,15 @@ def test_track_vote_and_mean_differ_where_they_should():
     np.testing.assert_allclose(mean[1], scores[:3].mean(0))
 
 
+def test_track_vote_ties_go_to_the_lowest_class_like_majority_vote():
+    from kgenre.models import majority_vote
+
+    # one vote each for classes 0 and 2; the mean probability would pick class 2
+    scores = np.array([[0.6, 0.0, 0.4], [0.05, 0.0, 0.95]])
+    _, vote = track_predictions(scores, np.zeros(2), "vote")
+    assert vote.argmax(1).tolist() == [0] == [majority_vote(scores)]
+
+
 def test_classification_metrics_track_level():
     scores = np.array(
         [[0.45, 0.55], [0.45, 0.55], [0.99, 0.01], [0.2, 0.8], [0.9, 0.1], [0.1, 0.9]]
