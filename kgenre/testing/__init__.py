@@ -1,6 +1,20 @@
 """Test helpers shared by kgenre's own tests (and usable by people extending kgenre)."""
 
 from kgenre.testing.gradients import value_and_gradients
+from kgenre.testing.model_checks import (
+    check_train_and_save,
+    random_inputs,
+    to_numpy,
+    trainable_count,
+)
 from kgenre.testing.test_case import run_layer_test, run_model_saving_test
 
-__all__ = ["run_layer_test", "run_model_saving_test", "value_and_gradients"]
+__all__ = [
+    "check_train_and_save",
+    "random_inputs",
+    "run_layer_test",
+    "run_model_saving_test",
+    "to_numpy",
+    "trainable_count",
+    "value_and_gradients",
+]

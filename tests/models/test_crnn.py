@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
-from conftest import to_numpy, trainable_count
 
 from kgenre.models import CRNN
+from kgenre.testing.model_checks import to_numpy, trainable_count
 
 
 @pytest.mark.slow

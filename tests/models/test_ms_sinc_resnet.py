@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
-from conftest import to_numpy, trainable_count
 
 from kgenre.models import MelResNet, MSSincResNet, SincNet, SincResNet
+from kgenre.testing.model_checks import to_numpy, trainable_count
 
 # ResNet-18 without its 1000-class head (torchvision: 11,689,512 - 512 * 1000 - 1000)
 RESNET18_TRUNK = 11_689_512 - 513_000

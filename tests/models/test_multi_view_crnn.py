@@ -1,9 +1,9 @@
 import keras
 import numpy as np
 import pytest
-from conftest import random_inputs, to_numpy, trainable_count
 
 from kgenre.models import CRNN, MultiViewCRNN, RawCRNN, late_fusion
+from kgenre.testing.model_checks import random_inputs, to_numpy, trainable_count
 
 
 @pytest.mark.slow

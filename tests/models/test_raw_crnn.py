@@ -1,7 +1,7 @@
 import pytest
-from conftest import trainable_count
 
 from kgenre.models import RawCRNN
+from kgenre.testing.model_checks import trainable_count
 
 
 @pytest.mark.slow

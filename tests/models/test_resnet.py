@@ -1,10 +1,10 @@
 import keras
 import numpy as np
 import pytest
-from conftest import trainable_count
 
 from kgenre.models import ResNet
 from kgenre.models._resnet_blocks import load_keras_hub_resnet, transfer_resnet_weights
+from kgenre.testing.model_checks import trainable_count
 
 
 @pytest.mark.parametrize(

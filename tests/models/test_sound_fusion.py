@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-from conftest import random_inputs, to_numpy, trainable_count
 
 from kgenre.models import (
     NNet1,
@@ -12,6 +11,7 @@ from kgenre.models import (
     VGG16Transfer,
 )
 from kgenre.models.sound_fusion import DecisionWeighting
+from kgenre.testing.model_checks import random_inputs, to_numpy, trainable_count
 
 
 def test_simple_cnn_has_the_slides_parameter_count():

@@ -1,8 +1,8 @@
 import keras
 import pytest
-from conftest import trainable_count
 
 from kgenre.models import StemConvNet, StemSepConvNet
+from kgenre.testing.model_checks import trainable_count
 
 
 def test_paper_size():
