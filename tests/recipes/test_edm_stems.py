@@ -45,6 +45,38 @@ def test_smoke_runs_end_to_end(recipe, tmp_path, monkeypatch):
     assert len(manifest["class_names"]) == 6
 
 
+def test_smoke_runs_through_real_spleeter_on_an_untrained_checkpoint(
+    recipe, tmp_path, monkeypatch, spleeter_untrained
+):
+    env_dir, model_path = spleeter_untrained
+    monkeypatch.setenv("KGENRE_SPLEETER_ENV", env_dir)
+    monkeypatch.setenv("MODEL_PATH", model_path)
+    monkeypatch.setenv("KGENRE_STEM_CACHE", str(tmp_path / "cache"))
+    config = recipe.parse_args(
+        [
+            "--smoke",
+            "--separator",
+            "spleeter",
+            "--trials",
+            "1",
+            "--epochs",
+            "1",
+            "--records-dir",
+            str(tmp_path / "tf_records"),
+            "--run-dir",
+            str(tmp_path / "run"),
+        ]
+    )
+    recipe.run(config)
+    saved = json.loads((tmp_path / "run" / "results.json").read_text())
+    assert saved["separator"].startswith("spleeter")
+    manifest = json.loads(
+        (tmp_path / "tf_records" / saved["separator"] / "manifest.json").read_text()
+    )
+    assert manifest["stems"] == list(recipe.STEMS)
+    assert not manifest.get("skipped")
+
+
 def test_excerpt_is_the_middle(recipe):
     y = np.arange(10.0)
     np.testing.assert_array_equal(recipe.excerpt(y, 4), [3, 4, 5, 6])

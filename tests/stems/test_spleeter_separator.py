@@ -13,33 +13,19 @@ import time
 import numpy as np
 import pytest
 
-from kgenre._paths import user_cache_dir
 from kgenre.stems import (
     STEM_NAMES,
     CachedSeparator,
     SpleeterModelMissingError,
     SpleeterSeparator,
-    find_python,
     get_separator,
-    make_untrained_model,
-    setup_env,
     si_sdr,
-    spleeter_env,
 )
 
 
 @pytest.fixture(scope="module")
-def spleeter_setup():
-    python, _ = find_python()
-    if python is None:
-        pytest.skip("no Python 3.8-3.11 interpreter to build Spleeter's environment with")
-    env_dir = spleeter_env.default_env_dir()
-    setup_env(env_dir)
-    model_path = os.path.join(user_cache_dir(), "spleeter-untrained")
-    with spleeter_env._file_lock(model_path + ".lock"):
-        if not spleeter_env.has_checkpoint(os.path.join(model_path, "4stems")):
-            make_untrained_model(model_path, env_dir=env_dir, force=True)
-    return env_dir, model_path
+def spleeter_setup(spleeter_untrained):
+    return spleeter_untrained
 
 
 @pytest.fixture(scope="module")
