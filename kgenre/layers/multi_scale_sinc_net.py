@@ -1,7 +1,22 @@
 import keras
 from keras import ops
 
+from kgenre.layers._inference_jit import compile_for_inference
+from kgenre.layers.adaptive_pooling import adaptive_average_pool_last_axis
+from kgenre.layers.fft_convolution import correlate_spectrum, fast_fft_length
 from kgenre.layers.sinc_conv1d import SincConv1D
+
+IMPLEMENTATIONS = ("auto", "direct", "fft")
+
+
+def resolve_implementation(implementation):
+    """`"auto"` -> `"fft"`, except on PyTorch, whose CPU FFTs lose to its direct convolution
+    (BENCHMARKS.md); `"direct"` and `"fft"` are returned as they are."""
+    if implementation not in IMPLEMENTATIONS:
+        raise ValueError(f"implementation must be one of {IMPLEMENTATIONS}, got {implementation!r}")
+    if implementation != "auto":
+        return implementation
+    return "direct" if keras.backend.backend() == "torch" else "fft"
 
 
 @keras.saving.register_keras_serializable(package="kgenre")
@@ -22,8 +37,15 @@ class MultiScaleSincNet(keras.layers.Layer):
         output_length: frames after adaptive average pooling. Defaults to 1024.
         min_low_hz: smallest low cutoff of the sinc filters. Defaults to 50.
         min_band_hz: smallest bandwidth of the sinc filters. Defaults to 50.
-        implementation: how the sinc banks convolve, `"direct"` or `"fft"` (see
-            `SincConv1D`). Defaults to `"direct"`.
+        implementation: how the sinc banks convolve. `"direct"`: `ops.conv` per scale,
+            channels last, as the reference code does. `"fft"`: each clip is transformed once
+            (`fast_fft_length(time)` points), every scale's 160 filters are applied as
+            spectra and transformed back, and batch norm, ReLU and an O(length) adaptive
+            pooling follow channels first; under TensorFlow inference this front end is
+            compiled with XLA. Equal to `"direct"` within float32 rounding (1e-4 on the
+            tests' maps). `"auto"` (the default) picks `"fft"`, or `"direct"` on PyTorch,
+            from the measurements in BENCHMARKS.md; it is resolved when the layer is made,
+            so a saved model re-resolves on the backend that loads it.
         **kwargs: base layer arguments.
 
     Input shape:
@@ -50,13 +72,14 @@ class MultiScaleSincNet(keras.layers.Layer):
         output_length=1024,
         min_low_hz=50,
         min_band_hz=50,
-        implementation="direct",
+        implementation="auto",
         **kwargs,
     ):
         super().__init__(**kwargs)
         kernel_sizes = tuple(int(k) for k in kernel_sizes)
         if not kernel_sizes:
             raise ValueError("kernel_sizes must name at least one kernel length, got ()")
+        self._implementation = resolve_implementation(implementation)
         if output_length < 1:
             raise ValueError(f"output_length must be >= 1, got {output_length}")
         self.filters = filters
@@ -76,15 +99,20 @@ class MultiScaleSincNet(keras.layers.Layer):
                 sample_rate=sample_rate,
                 min_low_hz=min_low_hz,
                 min_band_hz=min_band_hz,
-                implementation=implementation,
+                implementation=self._implementation,
                 dtype=self.dtype_policy,
                 name=f"sinc_{k}",
             )
             for k in kernel_sizes
         ]
+        # the FFT path keeps filters on axis 1; the weights are the same either way
         self.norms = [
             keras.layers.BatchNormalization(
-                epsilon=1e-5, momentum=0.9, dtype=self.dtype_policy, name=f"bn_{k}"
+                axis=1 if self._implementation == "fft" else -1,
+                epsilon=1e-5,
+                momentum=0.9,
+                dtype=self.dtype_policy,
+                name=f"bn_{k}",
             )
             for k in kernel_sizes
         ]
@@ -95,13 +123,22 @@ class MultiScaleSincNet(keras.layers.Layer):
         self.input_norm.build(wave_shape)
         for sinc, norm in zip(self.sinc, self.norms):
             sinc.build(wave_shape)
-            norm.build(sinc.compute_output_shape(wave_shape))
+            maps_shape = sinc.compute_output_shape(wave_shape)
+            if self._implementation == "fft":
+                maps_shape = (maps_shape[0], maps_shape[2], maps_shape[1])
+            norm.build(maps_shape)
 
     def call(self, inputs, training=None):
         x = inputs
         if len(x.shape) == 3:
             x = ops.squeeze(x, -1)
         x = self.input_norm(x)
+        if self._implementation == "fft":
+            if training:
+                return self._fft_maps(x, training=True)
+            if getattr(self, "_compiled_fft_maps", None) is None:
+                self._compiled_fft_maps = compile_for_inference(self._fft_maps)
+            return self._compiled_fft_maps(x)
         maps = []
         for sinc, norm in zip(self.sinc, self.norms):
             y = ops.relu(norm(sinc(x), training=training))
@@ -110,6 +147,20 @@ class MultiScaleSincNet(keras.layers.Layer):
             )
             # (batch, frames, filters) -> (batch, filters, frames): frequency as height
             maps.append(ops.transpose(y, (0, 2, 1)))
+        return ops.stack(maps, axis=-1)
+
+    def _fft_maps(self, x, training=False):
+        x = ops.cast(x, "float32")  # no backend has bfloat16 FFTs
+        time = x.shape[1]
+        if time is None:
+            raise ValueError('implementation="fft" needs a static clip length')
+        n = fast_fft_length(time)
+        spectrum = ops.rfft(x, fft_length=n)  # shared by every scale
+        maps = []
+        for sinc, norm in zip(self.sinc, self.norms):
+            y = correlate_spectrum(spectrum, sinc.kernels(), n, time - sinc._kernel_length + 1)
+            y = ops.relu(norm(ops.cast(y, self.compute_dtype), training=training))
+            maps.append(adaptive_average_pool_last_axis(y, self.output_length))
         return ops.stack(maps, axis=-1)
 
     def compute_output_shape(self, input_shape):

@@ -56,8 +56,9 @@ class MSSincResNet(PresetModel):
         classifier_activation: `"softmax"` or `None` (logits).
         backbone_weights: `None` (random, the default) or a keras-hub ResNet-18 preset
             (local directory or handle) for the ImageNet initialisation the paper uses.
-        sinc_implementation: `"direct"` or `"fft"` convolution in the sinc banks (equal
-            within float32 rounding; see `SincConv1D` and BENCHMARKS.md).
+        sinc_implementation: `"auto"` (the default), `"direct"` or `"fft"` convolution in
+            the sinc banks, equal within float32 rounding (see `MultiScaleSincNet`;
+            `"auto"` is FFT except on PyTorch, from BENCHMARKS.md).
         **kwargs: `keras.Model` arguments.
 
     Input shape:
@@ -110,7 +111,7 @@ class MSSincResNet(PresetModel):
         backbone_width=64,
         classifier_activation="softmax",
         backbone_weights=None,
-        sinc_implementation="direct",
+        sinc_implementation="auto",
         **kwargs,
     ):
         check_positive("num_classes", num_classes)
