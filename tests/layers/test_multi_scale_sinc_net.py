@@ -1,9 +1,10 @@
+import keras
 import numpy as np
 import pytest
 from keras import ops
 
 from kgenre.layers import MultiScaleSincNet
-from kgenre.testing import run_layer_test
+from kgenre.testing import run_layer_test, value_and_gradients
 
 
 def test_paper_shape_and_parameters():
@@ -34,22 +35,75 @@ def test_small_output_and_order():
     np.testing.assert_allclose(y[..., 0], pooled.transpose(0, 2, 1), atol=1e-4)
 
 
+def _direct_and_fft(**kwargs):
+    direct = MultiScaleSincNet(**kwargs, implementation="direct")
+    fft = MultiScaleSincNet(**kwargs, implementation="fft")
+    direct.build((None, 3000))
+    fft.build((None, 3000))
+    fft.set_weights(direct.get_weights())  # same weights whatever the implementation
+    return direct, fft
+
+
 def test_fft_implementation_matches_direct():
     x = np.random.default_rng(1).standard_normal((2, 3000)).astype("float32")
-    kwargs = {"filters": 6, "kernel_sizes": (101, 201), "output_length": 32}
-    direct = MultiScaleSincNet(**kwargs)
-    fft = MultiScaleSincNet(**kwargs, implementation="fft")
-    np.testing.assert_allclose(
-        ops.convert_to_numpy(fft(x, training=False)),
-        ops.convert_to_numpy(direct(x, training=False)),
-        atol=1e-4,
-    )
+    direct, fft = _direct_and_fft(filters=6, kernel_sizes=(101, 201), output_length=32)
+    # inference (XLA-compiled on TensorFlow) and training (batch statistics) alike
+    for training in (False, True):
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(fft(x, training=training)),
+            ops.convert_to_numpy(direct(x, training=training)),
+            atol=1e-4,
+        )
+    # a training call moved both layers' batch-norm statistics the same way
+    for a, b in zip(direct.norms, fft.norms):
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(a.moving_mean), ops.convert_to_numpy(b.moving_mean), atol=1e-5
+        )
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(a.moving_variance),
+            ops.convert_to_numpy(b.moving_variance),
+            rtol=1e-4,
+        )
 
 
-def test_layer_contract():
+def test_fft_gradients_match_direct():
+    x = np.random.default_rng(2).standard_normal((2, 3000)).astype("float32")
+    direct, fft = _direct_and_fft(filters=4, kernel_sizes=(51, 101), output_length=16)
+    target = ops.convert_to_tensor(np.random.default_rng(3).random((2, 4, 16, 2)), "float32")
+
+    def loss_of(front):
+        return lambda: ops.mean((front(x, training=True) - target) ** 2)
+
+    def cutoffs(front):
+        return [w for sinc in front.sinc for w in (sinc.low_hz, sinc.band_hz)]
+
+    _, grads_direct = value_and_gradients(loss_of(direct), cutoffs(direct))
+    _, grads_fft = value_and_gradients(loss_of(fft), cutoffs(fft))
+    for g_direct, g_fft in zip(grads_direct, grads_fft):
+        assert np.abs(g_direct).max() > 0
+        np.testing.assert_allclose(g_fft, g_direct, rtol=1e-3, atol=1e-5 * np.abs(g_direct).max())
+
+
+def test_auto_implementation():
+    front = MultiScaleSincNet(filters=4, kernel_sizes=(15,), output_length=8)
+    expected = "direct" if keras.backend.backend() == "torch" else "fft"
+    assert front._implementation == expected
+    assert front.get_config()["implementation"] == "auto"  # re-resolved where it is loaded
+    with pytest.raises(ValueError, match="winograd"):
+        MultiScaleSincNet(implementation="winograd")
+
+
+@pytest.mark.parametrize("implementation", ["direct", "fft"])
+def test_layer_contract(implementation):
     run_layer_test(
         MultiScaleSincNet,
-        {"filters": 4, "kernel_sizes": (15, 31), "output_length": 8, "sample_rate": 8000},
+        {
+            "filters": 4,
+            "kernel_sizes": (15, 31),
+            "output_length": 8,
+            "sample_rate": 8000,
+            "implementation": implementation,
+        },
         input_shape=(2, 200),
         expected_output_shape=(2, 4, 8, 2),
         saving_atol=1e-5,

@@ -110,6 +110,37 @@ def test_fft_correlate_matches_numpy_for_asymmetric_kernels():
     np.testing.assert_allclose(y, expected, atol=1e-3)
 
 
+def test_fft_correlate_one_block_matches_numpy():
+    from kgenre.layers.fft_convolution import fft_correlate
+
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 1001)).astype("float32")  # 1001 = 7 x 11 x 13: padded to 1024
+    k = rng.standard_normal((201, 3)).astype("float32")
+    y = ops.convert_to_numpy(fft_correlate(x, k))
+    expected = np.stack(
+        [np.stack([np.correlate(x[b], k[:, j], "valid") for j in range(3)], -1) for b in range(2)]
+    )
+    assert y.shape == expected.shape == (2, 801, 3)
+    np.testing.assert_allclose(y, expected, atol=1e-3)
+
+
+def test_fast_fft_length_is_the_next_5_smooth_size():
+    from kgenre.layers.fft_convolution import fast_fft_length
+
+    def smooth(n):
+        for p in (2, 3, 5):
+            while n % p == 0:
+                n //= p
+        return n == 1
+
+    for length in (1, 7, 97, 1001, 47000, 48000, 48001, 132301):
+        size = fast_fft_length(length)
+        assert size >= length and smooth(size)
+        assert not any(smooth(m) for m in range(length, size))
+    with pytest.raises(ValueError, match="got 0"):
+        fast_fft_length(0)
+
+
 def test_constraints_hold_for_arbitrary_raw_weights():
     layer = SincConv1D(50, 51, sample_rate=SR)
     layer.build((None, 1000))

@@ -1,0 +1,38 @@
+import numpy as np
+import pytest
+from keras import ops
+
+from kgenre.layers.adaptive_pooling import adaptive_average_pool_last_axis, adaptive_bins
+
+
+def numpy_adaptive_average_pool(x, n):
+    """PyTorch's AdaptiveAvgPool1d, written from its bin formula."""
+    length = x.shape[-1]
+    return np.stack(
+        [x[..., (i * length) // n : -(-((i + 1) * length) // n)].mean(-1) for i in range(n)], -1
+    )
+
+
+@pytest.mark.parametrize("length,n", [(47750, 1024), (1000, 7), (100, 100), (37, 64), (5, 1)])
+def test_matches_pytorch_bins(length, n):
+    x = np.random.default_rng(length).standard_normal((2, 3, length)).astype("float32")
+    y = ops.convert_to_numpy(adaptive_average_pool_last_axis(ops.convert_to_tensor(x), n))
+    assert y.shape == (2, 3, n)
+    np.testing.assert_allclose(y, numpy_adaptive_average_pool(x, n), atol=1e-5)
+
+
+def test_matches_keras_adaptive_pool():
+    x = np.random.default_rng(0).random((2, 4, 3000)).astype("float32")
+    ours = adaptive_average_pool_last_axis(ops.convert_to_tensor(x), 64)
+    keras_pool = ops.adaptive_average_pool(x, 64, data_format="channels_first")
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(ours), ops.convert_to_numpy(keras_pool), atol=1e-5
+    )
+
+
+def test_bins_cover_the_signal():
+    starts, ends = adaptive_bins(47750, 1024)
+    assert starts[0] == 0 and ends[-1] == 47750
+    assert np.all(ends > starts) and np.all(starts[1:] <= ends[:-1])
+    with pytest.raises(ValueError, match="output_size"):
+        adaptive_bins(10, 0)
