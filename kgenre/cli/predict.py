@@ -4,6 +4,11 @@ A track is loaded at the model's rate, cut into clips at a hop (MS-SincResNet: 3
 a 0.5-s hop, Sec. 2), classified in batches, and the clip predictions are aggregated per track
 by majority vote (the paper's and the reference code's) or by mean probability. A larger hop
 is the fast mode: `--hop 3` classifies a 30-s track with 10 clips instead of 55.
+
+A model with a sinc front end (MS-SincResNet and its family) is run with the sinc
+implementation `--sinc` names, `auto` by default (FFT except on PyTorch): the same weights,
+equal outputs within float32 rounding, and on a CPU with TensorFlow about twice as fast as the
+direct convolution older models were saved with (BENCHMARKS.md).
 """
 
 import json
@@ -16,6 +21,7 @@ import numpy as np
 from kgenre.audio import load, segment
 
 AGGREGATIONS = ("vote", "mean")
+SINC_CHOICES = ("auto", "direct", "fft", "saved")
 
 
 def register(subparsers):
@@ -42,6 +48,12 @@ def register(subparsers):
         help="comma-separated class names; default: MODEL.classes.json next to the model",
     )
     parser.add_argument("--sample-rate", type=int, help="override the model's sample rate")
+    parser.add_argument(
+        "--sinc",
+        choices=SINC_CHOICES,
+        default="auto",
+        help="sinc front-end implementation: auto (default), direct, fft, or as saved",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object per file")
     parser.set_defaults(func=_run)
 
@@ -89,6 +101,25 @@ def aggregate(probabilities, method="vote"):
     return votes / votes.sum()
 
 
+def with_sinc_implementation(model, implementation="auto"):
+    """`model`, rebuilt with another sinc front-end implementation if it has one.
+
+    Models whose config has a `sinc_implementation` (MSSincResNet and kin) are rebuilt from
+    their config with `implementation` and given the same weights; other models, and
+    `implementation="saved"`, come back unchanged.
+    """
+    if implementation not in SINC_CHOICES:
+        raise ValueError(f"implementation must be one of {SINC_CHOICES}, got {implementation!r}")
+    config = model.get_config() if hasattr(model, "get_config") else None
+    if implementation == "saved" or not isinstance(config, dict):
+        return model
+    if config.get("sinc_implementation", implementation) == implementation:
+        return model
+    rebuilt = type(model).from_config({**config, "sinc_implementation": implementation})
+    rebuilt.set_weights(model.get_weights())
+    return rebuilt
+
+
 def predict_file(model, path, hop_seconds=0.5, batch_size=16, method="vote", sample_rate=None):
     """Classifies one file; returns `(track_probabilities, clip_probabilities)`."""
     clip_samples, rate = waveform_spec(model, sample_rate)
@@ -108,7 +139,7 @@ def _run(args):
         raise ValueError(f"--hop must be > 0 seconds, got {args.hop}")
     if not os.path.exists(args.model):
         raise FileNotFoundError(f"no model file at {args.model}")
-    model = keras.saving.load_model(args.model)
+    model = with_sinc_implementation(keras.saving.load_model(args.model), args.sinc)
     names = load_class_names(args.model, args.classes)
     failures = 0
     for path in args.audio:

@@ -6,7 +6,7 @@ import pytest
 import soundfile as sf
 
 from kgenre.cli.main import main
-from kgenre.cli.predict import aggregate, predict_file, waveform_spec
+from kgenre.cli.predict import aggregate, predict_file, waveform_spec, with_sinc_implementation
 from kgenre.models import MSSincResNet
 
 
@@ -64,3 +64,20 @@ def test_cli_prints_json_per_file(small_model, track, tmp_path, capsys):
 def test_cli_missing_model(tmp_path, track, capsys):
     assert main(["predict", str(tmp_path / "nope.keras"), track]) == 1
     assert "no model file" in capsys.readouterr().err
+
+
+def test_sinc_implementation_switch_keeps_the_predictions(track):
+    direct = MSSincResNet.from_preset("small", sinc_implementation="direct")
+    fft = with_sinc_implementation(direct, "fft")
+    assert fft is not direct and fft.get_config()["sinc_implementation"] == "fft"
+    np.testing.assert_allclose(
+        predict_file(fft, track, hop_seconds=0.5)[1],
+        predict_file(direct, track, hop_seconds=0.5)[1],
+        atol=1e-4,
+    )
+    assert with_sinc_implementation(direct, "saved") is direct
+    assert with_sinc_implementation(direct, "direct") is direct
+    plain = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    assert with_sinc_implementation(plain, "fft") is plain
+    with pytest.raises(ValueError, match="winograd"):
+        with_sinc_implementation(direct, "winograd")
