@@ -24,7 +24,7 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=24)
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--precision", default="float32", choices=["float32", "mixed_bfloat16"])
-    parser.add_argument("--implementation", default="direct", choices=["direct", "fft"])
+    parser.add_argument("--implementation", default="auto", choices=["auto", "direct", "fft"])
     parser.add_argument("--preset", default="paper")
     parser.add_argument("--skip-training", action="store_true")
     parser.add_argument("--out")

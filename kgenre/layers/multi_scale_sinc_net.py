@@ -2,7 +2,7 @@ import keras
 from keras import ops
 
 from kgenre.layers._inference_jit import compile_for_inference
-from kgenre.layers.adaptive_pooling import adaptive_average_pool_last_axis
+from kgenre.layers.adaptive_pooling import adaptive_average_pool
 from kgenre.layers.fft_convolution import correlate_spectrum, fast_fft_length
 from kgenre.layers.sinc_conv1d import SincConv1D
 
@@ -142,9 +142,7 @@ class MultiScaleSincNet(keras.layers.Layer):
         maps = []
         for sinc, norm in zip(self.sinc, self.norms):
             y = ops.relu(norm(sinc(x), training=training))
-            y = ops.adaptive_average_pool(
-                y, output_size=self.output_length, data_format="channels_last"
-            )
+            y = adaptive_average_pool(y, self.output_length, axis=1)
             # (batch, frames, filters) -> (batch, filters, frames): frequency as height
             maps.append(ops.transpose(y, (0, 2, 1)))
         return ops.stack(maps, axis=-1)
@@ -160,7 +158,7 @@ class MultiScaleSincNet(keras.layers.Layer):
         for sinc, norm in zip(self.sinc, self.norms):
             y = correlate_spectrum(spectrum, sinc.kernels(), n, time - sinc._kernel_length + 1)
             y = ops.relu(norm(ops.cast(y, self.compute_dtype), training=training))
-            maps.append(adaptive_average_pool_last_axis(y, self.output_length))
+            maps.append(adaptive_average_pool(y, self.output_length, axis=-1))
         return ops.stack(maps, axis=-1)
 
     def compute_output_shape(self, input_shape):

@@ -35,6 +35,26 @@ def test_small_output_and_order():
     np.testing.assert_allclose(y[..., 0], pooled.transpose(0, 2, 1), atol=1e-4)
 
 
+@pytest.mark.parametrize("implementation", ["direct", "fft"])
+def test_paper_pooling_uses_exact_pytorch_bins(implementation):
+    # 48,000 samples through 251 taps -> 47,750 frames pooled to 1,024: the size at which
+    # Keras 3.15's float32 bin edges go one sample off (bins 874 on) on TensorFlow and JAX
+    front = MultiScaleSincNet(filters=2, kernel_sizes=(251,), implementation=implementation)
+    x = np.random.default_rng(4).standard_normal((1, 48000)).astype("float32")
+    y = ops.convert_to_numpy(front(x, training=False))[..., 0]
+    s0 = ops.convert_to_numpy(front.sinc[0](front.input_norm(x)))  # (1, 47750, 2)
+    s0 = np.maximum(s0 / np.sqrt(1 + 1e-5), 0)  # fresh batch norm in inference mode
+    length = s0.shape[1]
+    pooled = np.stack(
+        [
+            s0[:, (i * length) // 1024 : -(-((i + 1) * length) // 1024)].mean(axis=1)
+            for i in range(1024)
+        ],
+        axis=2,
+    )
+    np.testing.assert_allclose(y, pooled, atol=2e-4)
+
+
 def _direct_and_fft(**kwargs):
     direct = MultiScaleSincNet(**kwargs, implementation="direct")
     fft = MultiScaleSincNet(**kwargs, implementation="fft")
