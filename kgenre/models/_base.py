@@ -17,9 +17,12 @@ class PresetModel(keras.Model):
     presets = {}
 
     def _record_config(self, **config):
-        self._init_config = {
+        config = {
             key: list(value) if isinstance(value, tuple) else value for key, value in config.items()
         }
+        # object.__setattr__: Keras would wrap the dict and its lists in trackers that point
+        # back at the model, and every get_config would then deep-copy (pickle) the whole model
+        object.__setattr__(self, "_init_config", config)
 
     def get_config(self):
         return {"name": self.name, "trainable": self.trainable, **copy.deepcopy(self._init_config)}

@@ -126,3 +126,13 @@ def test_ms_sinc_resnet_small_trains_saves_and_shows_its_maps(train_and_save):
     )
     cutoffs = model.sinc_cutoffs_hz()
     assert len(cutoffs) == 3 and all(np.all(high > low) for low, high in cutoffs)
+
+
+def test_config_is_plain_data():
+    # Keras' attribute trackers once wrapped the recorded config, so every get_config
+    # deep-copied (pickled) the whole model: 1-2 s per call, paid by every predicted track
+    model = MSSincResNet.from_preset("small")
+    config = model.get_config()
+    assert type(model._init_config) is dict
+    assert type(config["kernel_sizes"]) is list and type(config["spp_levels"]) is list
+    assert MSSincResNet.from_config(config).count_params() == model.count_params()
