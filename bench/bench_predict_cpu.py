@@ -46,7 +46,7 @@ def main(argv=None):
     import keras
     import soundfile as sf
 
-    from kgenre.cli.predict import predict_file
+    from kgenre.cli.predict import predict_file, with_sinc_implementation
     from kgenre.models import MSSincResNet
 
     rng = np.random.default_rng(0)
@@ -66,7 +66,9 @@ def main(argv=None):
         model = MSSincResNet(sinc_implementation=args.implementation)
         path = os.path.join(tmp, "model.keras")
         model.save(path)
-        model = keras.saving.load_model(path)
+        # as `kgenre predict` does: --sinc auto, the faster implementation for inference here
+        model = with_sinc_implementation(keras.saving.load_model(path), args.implementation)
+        result["sinc_implementation_used"] = model.get_layer("ms_sincnet")._implementation
         for hop, key in ((0.5, "kgenre_hop_0.5"), (args.fast_hop, f"kgenre_hop_{args.fast_hop:g}")):
             start = time.perf_counter()
             _, clips = predict_file(model, track, hop, args.batch_size)  # warm-up: compilation

@@ -6,9 +6,10 @@ by majority vote (the paper's and the reference code's) or by mean probability. 
 is the fast mode: `--hop 3` classifies a 30-s track with 10 clips instead of 55.
 
 A model with a sinc front end (MS-SincResNet and its family) is run with the sinc
-implementation `--sinc` names, `auto` by default (FFT except on PyTorch): the same weights,
-equal outputs within float32 rounding, and on a CPU with TensorFlow about twice as fast as the
-direct convolution older models were saved with (BENCHMARKS.md).
+implementation `--sinc` names, `auto` by default: the faster for inference on the active
+backend (FFT, or direct convolution on PyTorch). The weights are the same and the outputs
+equal within float32 rounding; on a CPU with TensorFlow the FFT front end is 2.7x faster than
+the direct convolution older models were saved with (BENCHMARKS.md).
 """
 
 import json
@@ -101,21 +102,35 @@ def aggregate(probabilities, method="vote"):
     return votes / votes.sum()
 
 
+def inference_sinc_implementation():
+    """The sinc implementation that infers faster on the active backend, on a CPU: direct
+    convolution on PyTorch (its CPU FFTs are slower), FFT elsewhere (BENCHMARKS.md)."""
+    import keras
+
+    return "direct" if keras.backend.backend() == "torch" else "fft"
+
+
 def with_sinc_implementation(model, implementation="auto"):
     """`model`, rebuilt with another sinc front-end implementation if it has one.
 
     Models whose config has a `sinc_implementation` (MSSincResNet and kin) are rebuilt from
-    their config with `implementation` and given the same weights; other models, and
-    `implementation="saved"`, come back unchanged.
+    their config with `implementation` (`"auto"`: `inference_sinc_implementation()`) and given
+    the same weights; other models, models already using it, and `implementation="saved"`
+    come back unchanged.
     """
+    from kgenre.layers.multi_scale_sinc_net import resolve_implementation
+
     if implementation not in SINC_CHOICES:
         raise ValueError(f"implementation must be one of {SINC_CHOICES}, got {implementation!r}")
     config = model.get_config() if hasattr(model, "get_config") else None
     if implementation == "saved" or not isinstance(config, dict):
         return model
-    if config.get("sinc_implementation", implementation) == implementation:
+    if "sinc_implementation" not in config:
         return model
-    rebuilt = type(model).from_config({**config, "sinc_implementation": implementation})
+    target = inference_sinc_implementation() if implementation == "auto" else implementation
+    if resolve_implementation(config["sinc_implementation"]) == target:
+        return model
+    rebuilt = type(model).from_config({**config, "sinc_implementation": target})
     rebuilt.set_weights(model.get_weights())
     return rebuilt
 

@@ -10,13 +10,16 @@ IMPLEMENTATIONS = ("auto", "direct", "fft")
 
 
 def resolve_implementation(implementation):
-    """`"auto"` -> `"fft"`, except on PyTorch, whose CPU FFTs lose to its direct convolution
-    (BENCHMARKS.md); `"direct"` and `"fft"` are returned as they are."""
+    """`"auto"` -> `"fft"`; `"direct"` and `"fft"` are returned as they are.
+
+    On this project's CPU measurements (BENCHMARKS.md) the FFT front end trains 2-4x faster
+    than the direct one on all three backends and infers faster on TensorFlow and JAX; only
+    PyTorch inference favours direct convolution (by about 17%), which `kgenre predict`
+    accounts for. "auto" leaves room for a device-dependent choice once GPU figures exist.
+    """
     if implementation not in IMPLEMENTATIONS:
         raise ValueError(f"implementation must be one of {IMPLEMENTATIONS}, got {implementation!r}")
-    if implementation != "auto":
-        return implementation
-    return "direct" if keras.backend.backend() == "torch" else "fft"
+    return "fft" if implementation == "auto" else implementation
 
 
 @keras.saving.register_keras_serializable(package="kgenre")
@@ -43,9 +46,9 @@ class MultiScaleSincNet(keras.layers.Layer):
             spectra and transformed back, and batch norm, ReLU and an O(length) adaptive
             pooling follow channels first; under TensorFlow inference this front end is
             compiled with XLA. Equal to `"direct"` within float32 rounding (1e-4 on the
-            tests' maps). `"auto"` (the default) picks `"fft"`, or `"direct"` on PyTorch,
-            from the measurements in BENCHMARKS.md; it is resolved when the layer is made,
-            so a saved model re-resolves on the backend that loads it.
+            tests' maps). `"auto"` (the default) is `"fft"`, the faster on every CPU
+            measurement in BENCHMARKS.md but PyTorch inference (see
+            `resolve_implementation`).
         **kwargs: base layer arguments.
 
     Input shape:

@@ -58,7 +58,7 @@ class MSSincResNet(PresetModel):
             (local directory or handle) for the ImageNet initialisation the paper uses.
         sinc_implementation: `"auto"` (the default), `"direct"` or `"fft"` convolution in
             the sinc banks, equal within float32 rounding (see `MultiScaleSincNet`;
-            `"auto"` is FFT except on PyTorch, from BENCHMARKS.md).
+            `"auto"` is FFT, from BENCHMARKS.md).
         **kwargs: `keras.Model` arguments.
 
     Input shape:
