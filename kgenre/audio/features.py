@@ -272,3 +272,27 @@ def hpss_spectrograms(y, n_fft=512, hop_length=128, kernel_size=31, margin=1.0):
     )
     harmonic, percussive = librosa.decompose.hpss(spec, kernel_size=kernel_size, margin=margin)
     return power_to_db(np.abs(harmonic) ** 2), power_to_db(np.abs(percussive) ** 2)
+
+
+FEATURE_FUNCTIONS = {
+    "log_mel": log_mel_spectrogram,
+    "gammatone": gammatone_spectrogram,
+    "cqt": cqt_spectrogram,
+}
+"""The spectrograms a model input can be made of (`kgenre.inference.InputSpec.feature`), by
+name: each takes `(y, sample_rate, **options)` and returns `(..., bands, frames)`."""
+
+
+def compute_feature(y, sample_rate, feature, **options):
+    """`FEATURE_FUNCTIONS[feature](y, sample_rate, **options)`, with a clear error for an
+    unknown name or option."""
+    if feature not in FEATURE_FUNCTIONS:
+        raise ValueError(f"feature must be one of {sorted(FEATURE_FUNCTIONS)}, got {feature!r}")
+    fn = FEATURE_FUNCTIONS[feature]
+    import inspect
+
+    accepted = set(inspect.signature(fn).parameters) - {"y", "sample_rate"}
+    unknown = sorted(set(options) - accepted)
+    if unknown:
+        raise ValueError(f"unknown {feature} options {unknown}; accepted: {sorted(accepted)}")
+    return fn(y, sample_rate, **options)

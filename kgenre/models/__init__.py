@@ -5,10 +5,16 @@ Multi-view CRNN (seed 003): `CRNN`, `RawCRNN`, `MultiViewCRNN`, `late_fusion`.
 SoundFusion (seed 001): `SimpleCNN`, `ResNet` (ResNet2D), `NNet1`, `NNet2`, `VGG16Transfer`,
 `ResNet1D`, `SoundFusion`, `DecisionWeighting`.
 Stems (seed 002): `StemSepConvNet`, `StemConvNet`.
-Clip-to-track aggregation: `majority_vote`, `mean_probability`, `aggregate_tracks`.
+Clip-to-track aggregation: `track_scores` (mean or vote), `aggregate_tracks`, `majority_vote`.
 """
 
-from kgenre.models.aggregation import aggregate_tracks, majority_vote, mean_probability, vote_counts
+from kgenre.models.aggregation import (
+    aggregate_tracks,
+    majority_vote,
+    mean_probability,
+    track_scores,
+    vote_counts,
+)
 from kgenre.models.crnn import CRNN
 from kgenre.models.mel_resnet import MelResNet
 from kgenre.models.ms_sinc_resnet import MSSincResNet
@@ -48,5 +54,6 @@ __all__ = [
     "late_fusion",
     "majority_vote",
     "mean_probability",
+    "track_scores",
     "vote_counts",
 ]

@@ -72,35 +72,59 @@ def mean_probability(clip_probabilities):
     return probabilities.mean(axis=0)
 
 
-def aggregate_tracks(track_ids, clip_probabilities, method="vote"):
-    """Aggregates clip probabilities to one label per track.
+def track_scores(track_ids, clip_probabilities, method="mean"):
+    """Class scores per track from clip probabilities: the one clip-to-track rule in kgenre.
 
     Args:
         track_ids: `(clips,)` the track of each clip.
         clip_probabilities: `(clips, classes)`.
-        method: `"vote"` (majority vote of the clip argmaxes, ties to the lowest index) or
-            `"mean"` (argmax of the mean probability).
+        method: `"mean"`: the mean clip probability (Phan et al.'s averaging, seed 003;
+            SoundFusion's clip aggregation, seed 001); `"vote"`: the share of clips whose
+            argmax is each class (MS-SincResNet's voting, seed 000). The track's label is the
+            argmax of its scores, so vote ties go to the lowest class index, as
+            `majority_vote` and the reference code break them.
+
+    Returns:
+        `(tracks, scores)`: the distinct track ids in order of first appearance, and
+        `(tracks, classes)` float64 scores, each row summing to 1.
+
+    Example:
+
+    >>> tracks, scores = track_scores(["a", "a", "b"], [[0.6, 0.4], [0.2, 0.8], [1.0, 0.0]], "vote")
+    >>> tracks.tolist(), scores.tolist()
+    (['a', 'b'], [[0.5, 0.5], [1.0, 0.0]])
+    """
+    if method not in ("vote", "mean"):
+        raise ValueError(f'method must be "vote" or "mean", got {method!r}')
+    track_ids = np.asarray(track_ids)
+    probabilities = np.asarray(clip_probabilities, dtype="float64")
+    if probabilities.ndim != 2 or len(track_ids) != len(probabilities):
+        raise ValueError(
+            f"expected {len(track_ids)} clip probability rows (clips, classes), got shape "
+            f"{probabilities.shape}"
+        )
+    if len(track_ids) == 0:
+        raise ValueError("no clip predictions to aggregate")
+    _, first, inverse = np.unique(track_ids, return_index=True, return_inverse=True)
+    order = np.argsort(first)  # unique (sorted) position -> first-appearance rank
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    row = rank[inverse.reshape(-1)]
+    sums = np.zeros((len(order), probabilities.shape[1]))
+    if method == "mean":
+        np.add.at(sums, row, probabilities)
+    else:
+        np.add.at(sums, (row, probabilities.argmax(axis=1)), 1.0)
+    counts = np.bincount(row, minlength=len(order))[:, None]
+    return track_ids[np.sort(first)], sums / counts
+
+
+def aggregate_tracks(track_ids, clip_probabilities, method="vote"):
+    """One label per track: the argmax of `track_scores`.
 
     Returns:
         `(tracks, labels)`: the distinct track ids in order of first appearance and their
         labels, as numpy arrays.
     """
-    if method not in ("vote", "mean"):
-        raise ValueError(f'method must be "vote" or "mean", got {method!r}')
-    track_ids = np.asarray(track_ids)
-    clip_probabilities = np.asarray(clip_probabilities)
-    if clip_probabilities.ndim != 2 or len(track_ids) != len(clip_probabilities):
-        raise ValueError(
-            f"expected {len(track_ids)} clip probability rows (clips, classes), got shape "
-            f"{clip_probabilities.shape}"
-        )
-    _, first = np.unique(track_ids, return_index=True)
-    tracks = track_ids[np.sort(first)]
-    labels = []
-    for track in tracks:
-        rows = clip_probabilities[track_ids == track]
-        if method == "vote":
-            labels.append(majority_vote(rows))
-        else:
-            labels.append(int(np.argmax(mean_probability(rows))))
-    return tracks, np.asarray(labels)
+    tracks, scores = track_scores(track_ids, clip_probabilities, method)
+    return tracks, scores.argmax(axis=1)
