@@ -138,12 +138,16 @@ def _spec_augment(tf, x, options, key):
     return tf.where(keep, x, mean)
 
 
-def _clip_count(manifest, training, clips_per_track, clip_length, hop_length, tail):
-    """Clips one pass yields, from the per-track lengths in the manifest."""
+def _clip_count(manifest, training, clips_per_track, clip_length, hop_length, tail, tracks):
+    """Clips one pass yields, from the per-track lengths in the manifest (`tracks`: the ids
+    read, `None` for all)."""
+    sources = manifest["sources"]
+    if tracks is not None:
+        sources = {k: v for k, v in sources.items() if k in tracks}
     if training:
-        return manifest["num_tracks"] * clips_per_track
+        return len(sources) * clips_per_track
     total = 0
-    for source in manifest["sources"].values():
+    for source in sources.values():
         n = source["num_samples"]
         count = 1 + (n - clip_length) // hop_length if n >= clip_length else 1
         if tail == "pad" and n >= clip_length and (count - 1) * hop_length + clip_length < n:
@@ -172,6 +176,7 @@ def make_dataset(
     cache=False,
     repeat=False,
     seed=0,
+    tracks=None,
 ):
     """A `tf.data.Dataset` of clips from records written by `write_records`, for `model.fit`.
 
@@ -224,13 +229,16 @@ def make_dataset(
         cache: keep parsed tracks in memory after the first pass (small corpora).
         repeat: repeat forever (then pass `steps_per_epoch` to `fit`).
         seed: seed of shard order, clip positions, shuffling and augmentation.
+        tracks: ids of the tracks to read (a split's training or test tracks, so one set
+            of records serves every fold); `None` reads every track.
 
     Returns:
         A batched, prefetched `tf.data.Dataset`.
 
     Raises:
         FileNotFoundError: no manifest.
-        ValueError: bad arguments, unknown feature or stem, or a missing/truncated shard.
+        ValueError: bad arguments, unknown feature or stem, a track id not in the records,
+            or a missing/truncated shard.
 
     Example:
         >>> ds = make_dataset("tf_records/gtzan16k", "train", clip_seconds=3.0)  # doctest: +SKIP
@@ -251,6 +259,15 @@ def make_dataset(
         raise ValueError(
             f"clips_per_track and batch_size must be >= 1, got {clips_per_track}, {batch_size}"
         )
+    if tracks is not None:
+        tracks = {str(t) for t in tracks}
+        unknown = sorted(tracks - set(manifest["sources"]))
+        if unknown or not tracks:
+            raise ValueError(
+                f"tracks must be ids of tracks in the records; not in them: {unknown[:5]}"
+                if unknown
+                else "tracks is empty: no track to read"
+            )
     sample_rate = manifest["sample_rate"]
     stems = list(stems or [])
     lacking = [s for s in stems if s not in manifest["stems"]]
@@ -349,6 +366,15 @@ def make_dataset(
         num_parallel_calls=tf.data.AUTOTUNE,
         deterministic=not training,
     )
+    if tracks is not None:
+        wanted = tf.constant(sorted(tracks))
+        id_only = {"track_id": parse_spec["track_id"]}
+
+        def selected(serialized):
+            track_id = tf.io.parse_single_example(serialized, id_only)["track_id"]
+            return tf.reduce_any(tf.equal(wanted, track_id))
+
+        ds = ds.filter(selected)
     if cache:
         ds = ds.cache()
     ds = tf.data.Dataset.zip(ds, random_stream(0))
@@ -364,7 +390,9 @@ def make_dataset(
     ds = ds.batch(batch_size, drop_remainder=training, num_parallel_calls=tf.data.AUTOTUNE)
     if not repeat:
         # Known length: Keras shows a complete progress bar and needs no end-of-data probe.
-        clips = _clip_count(manifest, training, clips_per_track, clip_length, hop_length, tail)
+        clips = _clip_count(
+            manifest, training, clips_per_track, clip_length, hop_length, tail, tracks
+        )
         batches = clips // batch_size if training else -(-clips // batch_size)
         ds = ds.apply(tf.data.experimental.assert_cardinality(batches))
     ds = tf.data.Dataset.zip(ds, random_stream(1))

@@ -218,10 +218,13 @@ VALIDATION_NAMES = ("validation", "val", "valid")
 TEST_NAMES = ("test", "evaluation", "eval")
 
 
-def official_splits(tracks, seed=0):
+def official_splits(tracks, seed=0, validation_fraction=0.0, grouped=None):
     """The split the dataset itself assigns (`Track.split`), as one `Split` named "official".
 
     Accepts FMA's `training`/`validation`/`test` and ISMIR2004's `training`/`evaluation`.
+    Where the dataset names no validation tracks, `validation_fraction` of the training
+    tracks (whole groups when `grouped`) become the validation set: MS-SincResNet (Sec. 3.2)
+    holds out 1/10 of ISMIR2004's training tracks "to choose the best parameter set".
 
     Raises:
         ValueError: a track has no split or an unknown one, or no training or test tracks.
@@ -243,6 +246,12 @@ def official_splits(tracks, seed=0):
     if not parts["train"] or not parts["test"]:
         raise ValueError("the official split needs training and test tracks")
     arrays = {k: np.asarray(v, int) for k, v in parts.items()}
+    if validation_fraction and not len(arrays["validation"]):
+        labels, groups, _ = labels_and_groups(tracks, grouped)
+        arrays["train"], arrays["validation"] = _carve_validation(
+            arrays["train"], labels, groups, validation_fraction, seed
+        )
+    # the dataset decides which artists fall on which side; `grouped` is not claimed
     return [
         Split("official", 0, arrays["train"], arrays["test"], arrays["validation"], seed, False)
     ]

@@ -125,3 +125,46 @@ def plot_metric_distributions(values, path=None, metric="macro F1", title=None, 
     ax.set_title(title or f"{metric} across {unit} (dashed: means)")
     ax.legend(fontsize=8)
     return _finish(fig, path)
+
+
+def plot_learned_representations(
+    spectrogram, maps, path=None, titles=None, title="Learned 2D representations"
+):
+    """A clip's spectrogram beside its learned 2D maps, as in MS-SincResNet's Fig. 4.
+
+    Chang et al. (ICMR 2021, Sec. 4.1, Fig. 4): (a) the spectrogram of a clip (STFT window
+    512, hop 128) and (e) the three maps MS-SincNet learns from it, one per sinc kernel
+    length. Every panel is shown in dB relative to its own maximum (the reference code's
+    `amplitude_to_db(|.|, ref=max)`), low bands at the bottom.
+
+    Args:
+        spectrogram: `(bins, frames)` magnitude spectrogram.
+        maps: `(scales, filters, frames)` learned maps (non-negative, after ReLU).
+        titles: one title per panel (`1 + scales`); default "spectrogram", "scale 1", ...
+
+    Returns:
+        The `Figure`.
+    """
+    spectrogram = np.asarray(spectrogram, dtype=float)
+    maps = np.asarray(maps, dtype=float)
+    if spectrogram.ndim != 2 or maps.ndim != 3:
+        raise ValueError(
+            f"expected a (bins, frames) spectrogram and (scales, filters, frames) maps, got "
+            f"shapes {spectrogram.shape} and {maps.shape}"
+        )
+    panels = [spectrogram, *maps]
+    titles = list(titles or ["spectrogram"] + [f"scale {i + 1}" for i in range(len(maps))])
+    if len(titles) != len(panels):
+        raise ValueError(f"{len(panels)} panels but {len(titles)} titles")
+    fig = _figure(3.2 * len(panels), 3.6)
+    for i, (panel, name) in enumerate(zip(panels, titles)):
+        ax = fig.add_subplot(1, len(panels), i + 1)
+        magnitude = np.abs(panel)
+        db = 20 * np.log10(np.maximum(magnitude, 1e-10) / max(magnitude.max(), 1e-10))
+        image = ax.imshow(np.maximum(db, -80), origin="lower", aspect="auto", cmap="jet")
+        ax.set_title(name, fontsize=9)
+        ax.set_xlabel("frame")
+        ax.set_ylabel("bin" if i == 0 else "filter")
+        fig.colorbar(image, ax=ax, fraction=0.046, label="dB")
+    fig.suptitle(title)
+    return _finish(fig, path)

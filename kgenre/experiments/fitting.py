@@ -4,6 +4,9 @@ models compiled once per run, and the exported model with its standardisation in
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import numpy as np
 
 EPSILON = 1e-7
@@ -125,35 +128,138 @@ def fit_and_select(
     class_weight: dict | None = None,
     callbacks: list | None = None,
     verbose: int = 0,
+    steps_per_epoch: int | None = None,
+    backup_dir: str | None = None,
 ):
-    """Fits `model` and restores the weights of the epoch with the lowest `val_loss`.
+    """Fits `model`; with `validation`, restores the weights of the epoch with the lowest
+    `val_loss`.
 
     The selection is Keras' `EarlyStopping(restore_best_weights=True)` with a patience of
-    the whole run (no early stop: every epoch is trained, the best is kept).
+    the whole run (no early stop: every epoch is trained, the best is kept). Without
+    `validation` every epoch is trained and the last one is kept (MS-SincResNet's GTZAN
+    protocol has no validation set).
+
+    With `backup_dir`, a killed fit resumes inside itself: Keras' `BackupAndRestore` saves the
+    weights, optimizer state and epoch after every epoch (in `backup_dir/state`), `CSVLogger`
+    appends each epoch's logs to `backup_dir/history.csv`, and the best epoch's weights are
+    kept by `ModelCheckpoint` in `backup_dir/best.weights.h5`, its threshold restored from the
+    log, so the selection spans the epochs before and after a restart. The folder is removed
+    when the fit finishes.
 
     Args:
-        validation: `(x, y)` or a dataset; its loss selects the epoch.
         x, y: training data (arrays, or a dataset as `x` with `y=None`).
+        validation: `(x, y)`, a dataset, or `None`; its loss selects the epoch.
+        steps_per_epoch: batches per epoch (for repeated datasets).
+        backup_dir: a folder of its own for this fit's resumable state, or `None`.
 
     Returns:
-        `(history dict, selected epoch (1-based))`.
+        `(history dict, selected epoch (1-based))`; after a restart the history holds every
+        epoch, from the log.
     """
     import keras
 
-    keep_best = keras.callbacks.EarlyStopping(
-        monitor="val_loss", patience=epochs + 1, restore_best_weights=True
-    )
-    history = model.fit(
+    fit_callbacks = list(callbacks or [])
+    if backup_dir is None:
+        keep_best = None
+        if validation is not None:
+            keep_best = keras.callbacks.EarlyStopping(
+                monitor="val_loss", patience=epochs + 1, restore_best_weights=True
+            )
+            fit_callbacks.insert(0, keep_best)
+        history = model.fit(
+            x,
+            y,
+            batch_size=batch_size,
+            epochs=epochs,
+            steps_per_epoch=steps_per_epoch,
+            validation_data=validation,
+            class_weight=class_weight,
+            callbacks=fit_callbacks,
+            verbose=verbose,
+        )
+        selected = epochs if keep_best is None else int(keep_best.best_epoch) + 1
+        return dict(history.history), selected
+
+    state = os.path.join(backup_dir, "state")
+    log = os.path.join(backup_dir, "history.csv")
+    best = os.path.join(backup_dir, "best.weights.h5")
+    resuming = os.path.exists(os.path.join(state, "training_metadata.json"))
+    if not resuming and os.path.exists(backup_dir):
+        shutil.rmtree(backup_dir)  # the leftovers of a fit that had finished: start afresh
+    os.makedirs(backup_dir, exist_ok=True)
+    earlier = read_epoch_log(log) if resuming else {}
+    if validation is not None:
+        fit_callbacks.insert(
+            0,
+            keras.callbacks.ModelCheckpoint(
+                best,
+                monitor="val_loss",
+                save_best_only=True,
+                save_weights_only=True,
+                initial_value_threshold=min(earlier.get("val_loss", []), default=None),
+            ),
+        )
+    # the log is written before the backup, so a restart never misses an epoch's row
+    fit_callbacks += [
+        keras.callbacks.CSVLogger(log, append=True),
+        keras.callbacks.BackupAndRestore(state),
+    ]
+    model.fit(
         x,
         y,
         batch_size=batch_size,
         epochs=epochs,
+        steps_per_epoch=steps_per_epoch,
         validation_data=validation,
         class_weight=class_weight,
-        callbacks=[keep_best, *(callbacks or [])],
+        callbacks=fit_callbacks,
         verbose=verbose,
     )
-    return dict(history.history), int(keep_best.best_epoch) + 1
+    history = read_epoch_log(log)
+    selected = epochs
+    if validation is not None:
+        model.load_weights(best)
+        selected = int(np.argmin(history["val_loss"])) + 1
+    shutil.rmtree(backup_dir)
+    return history, selected
+
+
+def read_epoch_log(path: str) -> dict:
+    """`{key: per-epoch values}` from a `CSVLogger` file; an epoch logged twice (a restart
+    between the log and the backup) keeps its last row, and the `val_*` columns `CSVLogger`
+    fills with "NA" when there is no validation are left out."""
+    import csv
+
+    if not os.path.exists(path):
+        return {}
+    with open(path, newline="", encoding="utf-8") as stream:
+        rows = {int(row["epoch"]): row for row in csv.DictReader(stream)}
+    epochs = sorted(rows)
+    keys = [k for k in next(iter(rows.values()), {}) if k != "epoch"]
+    return {
+        k: [float(rows[e][k]) for e in epochs]
+        for k in keys
+        if not all(rows[e][k] == "NA" for e in epochs)
+    }
+
+
+def predict_stream(model, dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Class probabilities of every clip of an evaluation dataset of `(x, label, track_id)`.
+
+    Returns:
+        `(probabilities (clips, classes), labels (clips,), track ids (clips,))`, in the
+        dataset's order.
+    """
+    probabilities, labels, track_ids = [], [], []
+    for x, label, track_id in dataset.as_numpy_iterator():
+        probabilities.append(np.asarray(model.predict_on_batch(x)))
+        labels.append(label)
+        track_ids.extend(t.decode("utf-8") for t in track_id)
+    return (
+        np.concatenate(probabilities),
+        np.concatenate(labels).astype(int),
+        np.array(track_ids),
+    )
 
 
 def predict(model, x, batch_size: int = 64) -> np.ndarray:

@@ -107,6 +107,8 @@ class Plan:
         validation_label: what `val_loss` measured, for the loss plots.
         metrics: the metrics the report's tables show (all are in `metrics.json`); a recipe
             whose clips are whole tracks shows the clip metrics only.
+        figures: the recipe's own figures, `(run folder) -> [(caption, file name)]`, drawn
+            after the runner's plots (when `model.keras` exists, from the saved model).
     """
 
     recipe: str
@@ -123,6 +125,7 @@ class Plan:
     paper: dict = dataclasses.field(default_factory=dict)
     validation_label: str = "validation"
     metrics: tuple = SUMMARY_METRICS
+    figures: Callable[[str], list] | None = None
 
     def __post_init__(self):
         names = [c.name for c in self.candidates]
@@ -388,6 +391,8 @@ def run_plan(plan: Plan, run_dir: str, progress: bool = True) -> RunResult:
             _write_summaries(folder, plan, rows, figures=[], seconds=time.monotonic() - start)
     bar.close()
     figures = write_plots(folder, plan, rows) if rows else []
+    if rows and plan.figures is not None:
+        figures += plan.figures(folder.path)
     summary, comparisons = _write_summaries(folder, plan, rows, figures, time.monotonic() - start)
     model = folder.file(MODEL)
     if os.path.exists(model):

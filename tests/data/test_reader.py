@@ -161,3 +161,34 @@ def test_short_tracks_give_one_padded_clip_and_cache_repeat_work(tmp_path, make_
     endless = make_dataset(tmp_path / "rec", "train", clip_seconds=1.0, batch_size=8, repeat=True)
     assert int(endless.cardinality()) == -1  # tf.data.INFINITE_CARDINALITY
     assert len(list(endless.take(3))) == 3
+
+
+def test_a_subset_of_tracks(records):
+    """`tracks=` reads only those tracks (a fold's side), with a matching cardinality."""
+    path, _ = records
+    ds = make_dataset(
+        path,
+        "eval",
+        clip_seconds=1.0,
+        hop_seconds=1.0,
+        batch_size=4,
+        with_track_ids=True,
+        tracks=["t1", "t3"],
+    )
+    ids = np.concatenate([b[2] for b in _all(ds)]).astype(str)
+    assert sorted(set(ids)) == ["t1", "t3"] and len(ids) == 5 + 4  # 5.0-s and 4.5-s tracks
+    assert int(ds.cardinality()) == 3
+    train = make_dataset(
+        path,
+        "train",
+        clip_seconds=1.0,
+        clips_per_track=3,
+        batch_size=2,
+        tracks=["t0", "t2"],
+        augment=False,
+    )
+    assert int(train.cardinality()) == len(_all(train)) == 3
+    with pytest.raises(ValueError, match="t9"):
+        make_dataset(path, tracks=["t0", "t9"])
+    with pytest.raises(ValueError, match="empty"):
+        make_dataset(path, tracks=[])

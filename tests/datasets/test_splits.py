@@ -103,3 +103,13 @@ def test_official_and_dispatch():
     assert make_splits(tracks, "official")[0].name == "official"
     with pytest.raises(ValueError, match="protocol"):
         make_splits(tracks, "leave-one-out")
+
+
+def test_official_split_carves_a_validation_set_when_the_dataset_has_none():
+    """ISMIR2004 has training and evaluation only; MS-SincResNet validates on 1/10 of training."""
+    tracks = [Track(f"{i}", "xy"[i % 2], f"{i}", split="training") for i in range(40)]
+    tracks += [Track(f"e{i}", "xy"[i % 2], f"e{i}", split="evaluation") for i in range(10)]
+    (split,) = official_splits(tracks, validation_fraction=0.1)
+    assert len(split.validation) == 4 and len(split.train) == 36
+    assert set(split.validation).isdisjoint(split.train) and split.test.min() == 40
+    assert sorted(np.concatenate([split.train, split.validation])) == list(range(40))
