@@ -4,6 +4,7 @@ models compiled once per run, and the exported model with its standardisation in
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 
@@ -175,6 +176,7 @@ def fit_and_select(
             validation_data=validation,
             class_weight=class_weight,
             callbacks=fit_callbacks,
+            shuffle=y is not None,  # a dataset shuffles itself
             verbose=verbose,
         )
         selected = epochs if keep_best is None else int(keep_best.best_epoch) + 1
@@ -213,6 +215,7 @@ def fit_and_select(
         validation_data=validation,
         class_weight=class_weight,
         callbacks=fit_callbacks,
+        shuffle=y is not None,
         verbose=verbose,
     )
     history = read_epoch_log(log)
@@ -221,6 +224,8 @@ def fit_and_select(
         model.load_weights(best)
         selected = int(np.argmin(history["val_loss"])) + 1
     shutil.rmtree(backup_dir)
+    with contextlib.suppress(OSError):  # a folder of per-fit backups goes with its last fit
+        os.rmdir(os.path.dirname(os.path.abspath(backup_dir)))
     return history, selected
 
 
