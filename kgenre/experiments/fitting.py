@@ -72,6 +72,66 @@ def with_standardisation(model, statistics: dict):
     return keras.Model(next(iter(inputs.values())), model(only), name=f"{model.name}_standardised")
 
 
+def feature_statistics(dataset, feature, max_batches: int) -> tuple[np.ndarray, np.ndarray]:
+    """`channel_statistics` of `feature(clips)[..., None]` over the first batches of a stream.
+
+    Args:
+        dataset: batches of `(clips, labels)` (un-augmented training clips).
+        feature: `(batch, samples) -> (batch, bands, frames)`, e.g. a log-mel function.
+        max_batches: batches to read at most (a sample is enough for a mean and a variance).
+    """
+    values = [feature(x) for x, _ in dataset.take(max_batches).as_numpy_iterator()]
+    if not values:
+        raise ValueError("no training clips to compute standardisation statistics from")
+    return channel_statistics(np.concatenate(values)[..., None])
+
+
+def waveform_model(
+    network,
+    clip_samples: int,
+    sample_rate: int,
+    log_mel: dict,
+    statistics: tuple | None = None,
+    spec_augment: dict | None = None,
+):
+    """`network` fed waveform clips: its spectrogram inputs are computed inside the model.
+
+    Every input of `network` shaped `(bands, frames, 1)` gets the clip's
+    `kgenre.audio.LogMelSpectrogram(sample_rate, **log_mel)` with a channel axis,
+    standardised with `statistics` (`(mean, variance)` of training log-mels, held by a
+    `keras.layers.Normalization`) and, with `spec_augment` (`kgenre.layers.SpecAugment`'s
+    arguments), masked while training; every `(samples,)` input gets the waveform itself. The
+    result takes `(batch, clip_samples)` waveforms: it trains on streamed clips, and its saved
+    file is a waveform model that `kgenre.inference.make_inputs` feeds with `InputSpec()`.
+    """
+    import keras
+
+    from kgenre.audio import LogMelSpectrogram
+    from kgenre.layers import SpecAugment
+
+    waveform = keras.Input((clip_samples,), name="waveform")
+    image = None
+    feeds = {}
+    for tensor in network.inputs:
+        if len(tensor.shape) == 2:
+            feeds[tensor.name] = waveform
+            continue
+        if image is None:
+            x = LogMelSpectrogram(sample_rate, **log_mel, name="log_mel")(waveform)
+            image = keras.layers.Reshape((*x.shape[1:], 1), name="log_mel_image")(x)
+            if statistics is not None:
+                mean, variance = statistics
+                image = keras.layers.Normalization(
+                    axis=-1, mean=mean, variance=variance, name="standardise_log_mel"
+                )(image)
+            if spec_augment:
+                image = SpecAugment(**spec_augment, name="spec_augment")(image)
+        feeds[tensor.name] = image
+    named = isinstance(network.input, dict) or len(network.inputs) > 1
+    outputs = network(feeds if named else next(iter(feeds.values())))
+    return keras.Model(waveform, outputs, name=f"{network.name}_on_waveforms")
+
+
 def balanced_class_weight(labels: np.ndarray, num_classes: int) -> dict:
     """scikit-learn's "balanced" class weights; classes absent from `labels` get 1."""
     from sklearn.utils.class_weight import compute_class_weight

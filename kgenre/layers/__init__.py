@@ -5,6 +5,7 @@ from kgenre.layers.multi_scale_sinc_net import MultiScaleSincNet
 from kgenre.layers.separable_conv_stack import SeparableConvStack
 from kgenre.layers.sinc_conv1d import SincConv1D
 from kgenre.layers.spatial_pyramid_pooling import SpatialPyramidPooling
+from kgenre.layers.spec_augment import SpecAugment
 
 __all__ = [
     "AttentionPooling",
@@ -12,4 +13,5 @@ __all__ = [
     "SeparableConvStack",
     "SincConv1D",
     "SpatialPyramidPooling",
+    "SpecAugment",
 ]

@@ -1,0 +1,158 @@
+"""SoundFusion's experiment (Ausilio et al.) end to end, in smoke size."""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+import soundfile
+
+from kgenre.experiments import soundfusion_fma as recipe
+
+
+def _args(tmp_path, *extra):
+    return [
+        "--smoke",
+        "--no-progress",
+        "--records-dir",
+        str(tmp_path / "records"),
+        "--run-dir",
+        str(tmp_path / "run"),
+        *extra,
+    ]
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory):
+    """One default smoke run: SoundFusion (concatenation), ResNet2D and SimpleCNN."""
+    tmp_path = tmp_path_factory.mktemp("soundfusion")
+    assert recipe.main(_args(tmp_path)) == 0
+    return tmp_path
+
+
+def test_smoke_writes_the_run_folder_and_resumes(smoke_run):
+    run = smoke_run / "run"
+    for name in ("config.json", "results.jsonl", "history.csv", "metrics.json", "report.md"):
+        assert (run / name).stat().st_size > 0
+    for png in ("loss_soundfusion_concat", "confusion_resnet2d_s", "confusion_simple_cnn"):
+        assert (run / f"{png}.png").stat().st_size > 5000
+    assert not (run / "backup").exists()
+    rows = {r["model"]: r for r in map(json.loads, (run / "results.jsonl").open())}
+    assert list(rows) == ["soundfusion_concat", "resnet2d_s", "simple_cnn"]
+    # 3 test tracks of 6 s: 2 clips of 3 s each at the 2.25-s hop; SimpleCNN takes whole tracks
+    fused, whole = rows["soundfusion_concat"]["metrics"], rows["simple_cnn"]["metrics"]
+    assert np.sum(fused["clip_confusion"]) == 6 and np.sum(fused["track_confusion"]) == 3
+    assert (
+        np.sum(whole["clip_confusion"]) == 3 and rows["simple_cnn"]["extras"]["clip_seconds"] == 6
+    )
+    for row in rows.values():
+        assert len(row["history"]["val_loss"]) == 2 and row["extras"]["selected_epoch"] in (1, 2)
+    report = (run / "report.md").read_text()
+    assert "standing in for FMA-small's 8" in report and "stratified 80/10/10" in report
+    assert "0.528 / 0.567" in report and "SF-1 0.535" in report
+    assert "Paired tests against the baseline (resnet2d_s)" in report
+
+    before = (run / "results.jsonl").read_bytes()
+    assert recipe.main(_args(smoke_run)) == 0
+    assert (run / "results.jsonl").read_bytes() == before
+
+
+def test_the_saved_model_takes_waveforms(smoke_run):
+    from kgenre.audio import load, segment
+    from kgenre.datasets.synthetic import synthetic
+    from kgenre.inference import load_model, make_inputs
+
+    model, info = load_model(smoke_run / "run" / "model.keras")
+    assert info.recipe == "soundfusion_fma" and info.input_kind == "waveform"
+    assert (info.sample_rate, info.clip_seconds, info.hop_seconds) == (22050, 3.0, 2.25)
+    assert info.aggregation == "mean" and info.training["model"] == "soundfusion_concat"
+    layers = {layer.name for layer in model.layers}
+    assert {"log_mel", "standardise_log_mel", "spec_augment"} <= layers
+    track = synthetic(
+        family="gtzan", tracks_per_genre=1, seconds=6.0, genres=["rock"], progress=False
+    )[0]
+    y, _ = load(track.path, info.sample_rate)
+    clips = segment(y, info.sample_rate, info.clip_seconds, info.hop_seconds)
+    x = make_inputs(info.inputs, info.sample_rate, clips)
+    probabilities = np.asarray(model.predict(x, verbose=0))
+    assert probabilities.shape == (2, 3)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1, atol=1e-4)
+    # the masks act in training only: inference is deterministic
+    np.testing.assert_allclose(np.asarray(model.predict(x, verbose=0)), probabilities, atol=1e-6)
+
+
+def test_every_model_of_the_slides_builds_on_waveforms():
+    from kgenre.experiments import fitting
+
+    config = recipe.Config.smoke()
+    samples = int(config.clip_seconds * config.sample_rate)
+    waves = np.random.default_rng(0).standard_normal((2, samples)).astype("float32") * 0.1
+    for name in recipe.MODELS:
+        network = recipe.build_network(name, 3, samples, config)
+        model = fitting.waveform_model(
+            network, samples, config.sample_rate, recipe.LOG_MEL, (np.zeros(1), np.ones(1))
+        )
+        assert tuple(model(waves).shape) == (2, 3), name
+    paper = recipe.build_network("simple_cnn", 8, 110250, recipe.Config())
+    assert paper.input.shape[1:] == (64, 216, 1)
+    # one mono channel: the slides' 25,472 parameters less a 5x5x8 kernel for a second channel
+    assert sum(int(np.prod(w.shape)) for w in paper.trainable_weights) == 25472 - 200
+
+
+def _write_fma(root, rendered):
+    """A tiny FMA tree: `fma_metadata/tracks.csv` with its three-row header and MP3 audio."""
+    meta, audio = root / "fma_metadata", root / "fma_small"
+    meta.mkdir(parents=True)
+    genres = {"classical": "Instrumental", "hiphop": "Hip-Hop", "rock": "Rock"}
+    sides = ["training", "training", "validation", "test"]
+    with open(meta / "tracks.csv", "w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(["", "artist", "set", "set", "track"])
+        writer.writerow(["", "id", "split", "subset", "genre_top"])
+        writer.writerow(["track_id", "", "", "", ""])
+        for number, track in enumerate(rendered, start=1):
+            index = int(track.track_id[-5:])
+            writer.writerow([number, index, sides[index], "small", genres[track.label]])
+            folder = audio / f"{number:06d}"[:3]
+            folder.mkdir(parents=True, exist_ok=True)
+            y, rate = soundfile.read(track.path)
+            soundfile.write(folder / f"{number:06d}.mp3", y, rate, format="MP3")
+    return meta, audio
+
+
+def test_fma_small_with_its_own_split_on_a_fake_tree(tmp_path):
+    from kgenre.datasets.synthetic import synthetic
+
+    rendered = synthetic(
+        tmp_path / "synth",
+        family="gtzan",
+        tracks_per_genre=4,
+        seconds=4.0,
+        genres=["classical", "hiphop", "rock"],
+        progress=False,
+    )
+    meta, audio = _write_fma(tmp_path, rendered)
+    args = ["--dataset", "fma_small", "--input", str(audio), "--metadata", str(meta)]
+    assert recipe.main(_args(tmp_path, *args, "--models", "resnet1d_s", "--epochs", "1")) == 0
+    (row,) = map(json.loads, (tmp_path / "run" / "results.jsonl").open())
+    assert row["split_name"] == "official" and row["model"] == "resnet1d_s"
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics["class_names"] == ["Hip-Hop", "Instrumental", "Rock"]
+    report = (tmp_path / "run" / "report.md").read_text()
+    assert "the dataset's own training / validation / test split (6 / 3 / 3 tracks)" in report
+    assert "on FMA-small" in report.splitlines()[0]
+
+
+def test_bad_settings_name_the_setting(tmp_path):
+    with pytest.raises(SystemExit):
+        recipe.main(["--epochs", "0"])
+    with pytest.raises(ValueError, match="models must be"):
+        recipe.Config(models=("soundfusion_concat", "resnet50"))
+    with pytest.raises(ValueError, match="needs --input"):
+        recipe.Config(dataset="fma_small", input="fma_small")
+    with pytest.raises(ValueError, match="dropout"):
+        recipe.Config(dropout=1.5)
+    with pytest.raises(ValueError, match="vgg16_weights"):
+        recipe.Config(vgg16_weights=str(tmp_path / "missing.weights.h5"))
+    with pytest.raises(ValueError, match="split must be one of"):
+        recipe.Config(split="kfold")
