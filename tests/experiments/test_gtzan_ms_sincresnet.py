@@ -44,7 +44,7 @@ def test_smoke_writes_the_run_folder_and_resumes(smoke_run):
         (1, "melresnet"),
     ]
     assert all(len(r["history"]["loss"]) == 2 for r in rows)
-    # every test track of a fold is scored, from 5 clips (3-s tracks, 1-s clips, 0.5-s hop)
+    # every test track of a fold is scored, from 5 clips (1.5-s tracks, 0.5-s clips, 0.25-s hop)
     metrics = json.loads((run / "metrics.json").read_text())
     assert {m["split_name"] for m in metrics["per_split"]} == {"fold 0", "fold 1"}
     confusion = np.array(rows[0]["metrics"]["clip_confusion"])
@@ -66,13 +66,13 @@ def test_the_saved_model_votes_over_clips_of_a_track(smoke_run):
 
     model, info = load_model(smoke_run / "run" / "model.keras")
     assert info.recipe == "gtzan_ms_sincresnet" and info.input_kind == "waveform"
-    assert (info.sample_rate, info.clip_seconds, info.hop_seconds) == (8000, 1.0, 0.5)
+    assert (info.sample_rate, info.clip_seconds, info.hop_seconds) == (8000, 0.5, 0.25)
     assert info.aggregation == "vote" and info.training["model"] == "ms_sincresnet"
     assert info.class_names == ["blues", "classical", "metal", "reggae"]
     audio = synthetic(
         family="gtzan",
         tracks_per_genre=1,
-        seconds=3.0,
+        seconds=1.5,
         sample_rate=8000,
         genres=["metal"],
         progress=False,
@@ -96,7 +96,7 @@ def test_ismir2004_protocol_on_a_fake_tree(tmp_path):
         tmp_path / "synth",
         family="gtzan",
         tracks_per_genre=5,
-        seconds=2.0,
+        seconds=1.0,
         sample_rate=8000,
         genres=["classical", "metal"],
         progress=False,
