@@ -394,7 +394,7 @@ def run(config: Config):
     manifest, kept = data.write_corpus(
         excerpts, records, config.sample_rate, stems=STEMS, min_seconds=None
     )
-    clips = data.load_clips(records, config.excerpt_seconds, stems=STEMS)
+    clips = data.load_clips(records, kept, config.excerpt_seconds, stems=STEMS)
     if not np.array_equal(clips.track_ids, [t.track_id for t in kept]):
         raise RuntimeError(f"{records}: expected one clip per excerpt, in track order")
     vocals_silent = bool(np.all(clips.stems["vocals"] == 0))
