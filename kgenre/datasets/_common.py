@@ -1,5 +1,6 @@
 """Helpers shared by the dataset adapters."""
 
+import collections
 import os
 import warnings
 
@@ -45,3 +46,53 @@ def report_missing(missing, source):
             f"{source}: skipped {len(missing)} listed audio files that do not exist: {shown}{more}",
             stacklevel=3,
         )
+
+
+def read_text(path, what="track list"):
+    """The text of a UTF-8 file (a byte-order mark, as Excel writes, is dropped).
+
+    Raises:
+        ValueError: the file is not UTF-8, naming the file, the line and the byte.
+    """
+    with open(path, "rb") as handle:
+        data = handle.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ValueError(
+            f"{path}:{line}: {what} is not UTF-8 text (byte 0x{data[error.start]:02x}); "
+            "save it as UTF-8"
+        ) from None
+
+
+def _stem(path):
+    return os.path.splitext(os.path.basename(path))[0]
+
+
+_QUALIFIERS = (os.path.basename, lambda p: os.path.splitext(p)[0], lambda p: p)
+
+
+def unique_track_ids(paths):
+    """Track ids for relative paths: the file name without extension, qualified where needed.
+
+    Ids that would collide are qualified step by step until they differ: first the file name
+    with its extension (`song.wav`, `song.mp3`), then the relative path without it
+    (`rock/same`, `jazz/same`), then the whole relative path. Paths use `/` separators.
+
+    Raises:
+        ValueError: the same path is listed twice.
+    """
+    paths = [os.fspath(p).replace(os.sep, "/") for p in paths]
+    ids = [_stem(p) for p in paths]
+    for qualify in (*_QUALIFIERS, None):
+        counts = collections.Counter(ids)
+        colliding = [i for i, track_id in enumerate(ids) if counts[track_id] > 1]
+        if not colliding:
+            return ids
+        if qualify is None:
+            raise ValueError(
+                f"paths listed more than once: {sorted({ids[i] for i in colliding})[:5]}"
+            )
+        for i in colliding:
+            ids[i] = qualify(paths[i])

@@ -7,7 +7,7 @@ import soundfile
 
 import kgenre
 from kgenre.data import make_dataset, read_manifest, write_records
-from kgenre.data import writer as writer_module
+from kgenre.data import records as records_module
 
 
 def _eval_clips(records, **kwargs):
@@ -72,7 +72,7 @@ def test_resampled_write_stores_target_rate(tmp_path):
 def test_interrupted_write_resumes(tmp_path, make_tracks, monkeypatch):
     tracks, _ = make_tracks([1.5] * 7)
     out = tmp_path / "rec"
-    real_load = writer_module.load
+    real_load = records_module.load_audio
     calls = []
 
     def interrupted(path, *args, **kwargs):
@@ -81,7 +81,7 @@ def test_interrupted_write_resumes(tmp_path, make_tracks, monkeypatch):
             raise KeyboardInterrupt
         return real_load(path, *args, **kwargs)
 
-    monkeypatch.setattr(writer_module, "load", interrupted)
+    monkeypatch.setattr(records_module, "load_audio", interrupted)
     with pytest.raises(KeyboardInterrupt):
         write_records(tracks, out, sample_rate=16000, tracks_per_shard=2, progress=False)
     files = sorted(os.listdir(out))
@@ -95,7 +95,9 @@ def test_interrupted_write_resumes(tmp_path, make_tracks, monkeypatch):
 
     calls.clear()
     monkeypatch.setattr(
-        writer_module, "load", lambda p, *a, **k: (calls.append(p), real_load(p, *a, **k))[1]
+        records_module,
+        "load_audio",
+        lambda p, *a, **k: (calls.append(p), real_load(p, *a, **k))[1],
     )
     manifest = write_records(tracks, out, sample_rate=16000, tracks_per_shard=2, progress=False)
     assert sorted(calls) == [t.path for t in tracks[4:]]  # finished shards were not redone
@@ -188,6 +190,6 @@ def test_rerun_with_a_partial_feature_skips_finished_shards(tmp_path, make_track
     }
     write_records(tracks, tmp_path / "rec", **kwargs)
     calls = []
-    monkeypatch.setattr(writer_module, "load", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(records_module, "load_audio", lambda *a, **k: calls.append(a))
     write_records(tracks, tmp_path / "rec", **kwargs)
     assert calls == []
