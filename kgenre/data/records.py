@@ -122,7 +122,10 @@ def encode_track(track, track_index, settings):
             raise ValueError(f"feature {name!r} has {bad} NaN or infinite values")
         feats[f"feature/{name}"] = _bytes(value.tobytes())
         feats[f"feature/{name}/shape"] = _ints(value.shape)
-    record = tf.train.Example(features=tf.train.Features(feature=feats)).SerializeToString()
+    example = tf.train.Example(features=tf.train.Features(feature=feats))
+    # Deterministic: map entries sorted by key, so every process writes the same bytes (a
+    # protobuf map is otherwise serialized in an order that differs between processes).
+    record = example.SerializeToString(deterministic=True)
     source.update(num_samples=len(pcm), record_sha256=hashlib.sha256(record).hexdigest())
     if nonfinite:
         source["nonfinite"] = nonfinite
