@@ -73,26 +73,38 @@ def _stem(path):
 _QUALIFIERS = (os.path.basename, lambda p: os.path.splitext(p)[0], lambda p: p)
 
 
+def _colliding(ids):
+    counts = collections.Counter(ids)
+    return [i for i, track_id in enumerate(ids) if counts[track_id] > 1]
+
+
 def unique_track_ids(paths):
     """Track ids for relative paths: the file name without extension, qualified where needed.
 
-    Ids that would collide are qualified step by step until they differ: first the file name
-    with its extension (`song.wav`, `song.mp3`), then the relative path without it
-    (`rock/same`, `jazz/same`), then the whole relative path. Paths use `/` separators.
+    Each group of files sharing a name without extension is qualified as little as makes the
+    group unique, the same way for the whole group: by extension (`song.wav`, `song.mp3`),
+    else by folder (`rock/same`, `jazz/same`), else by both (`a/x.wav`, `a/x.mp3`,
+    `b/x.wav`). Paths use `/` separators.
 
     Raises:
         ValueError: the same path is listed twice.
     """
     paths = [os.fspath(p).replace(os.sep, "/") for p in paths]
     ids = [_stem(p) for p in paths]
-    for qualify in (*_QUALIFIERS, None):
-        counts = collections.Counter(ids)
-        colliding = [i for i, track_id in enumerate(ids) if counts[track_id] > 1]
-        if not colliding:
-            return ids
-        if qualify is None:
-            raise ValueError(
-                f"paths listed more than once: {sorted({ids[i] for i in colliding})[:5]}"
-            )
-        for i in colliding:
-            ids[i] = qualify(paths[i])
+    groups = collections.defaultdict(list)
+    for i, track_id in enumerate(ids):
+        groups[track_id].append(i)
+    for members in groups.values():
+        if len(members) > 1:
+            for qualify in _QUALIFIERS:
+                names = [qualify(paths[i]) for i in members]
+                if len(set(names)) == len(names):
+                    break
+            for i, name in zip(members, names):
+                ids[i] = name
+    for i in _colliding(ids):  # a qualified id that met another file's plain one
+        ids[i] = paths[i]
+    repeated = sorted({ids[i] for i in _colliding(ids)})
+    if repeated:
+        raise ValueError(f"paths listed more than once: {repeated[:5]}")
+    return ids

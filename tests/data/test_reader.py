@@ -164,3 +164,22 @@ def test_short_tracks_give_one_padded_clip_and_cache_repeat_work(tmp_path, make_
     endless = make_dataset(tmp_path / "rec", "train", clip_seconds=0.5, batch_size=8, repeat=True)
     assert int(endless.cardinality()) == -1  # tf.data.INFINITE_CARDINALITY
     assert len(list(endless.take(3))) == 3
+
+
+def test_pipeline_log_mel_is_the_keras_layer_and_the_numpy_function(records):
+    # One definition (kgenre.audio.features.filterbank_spectrogram) run three ways.
+    import keras
+
+    from kgenre.audio import LogMelSpectrogram
+
+    path, _ = records
+    options = {"n_fft": 512, "hop_length": 160, "win_length": 400, "n_mels": 40, "fmin": 30.0}
+    common = {"mode": "eval", "clip_seconds": 1.0, "batch_size": 4}
+    waves = next(iter(make_dataset(path, **common)))[0].numpy()
+    mels = next(iter(make_dataset(path, feature="log_mel", feature_options=options, **common)))
+    pipeline = mels[0].numpy()[..., 0]
+    layer = keras.ops.convert_to_numpy(LogMelSpectrogram(sample_rate=16000, **options)(waves))
+    offline = log_mel_spectrogram(waves, 16000, **options)
+    assert pipeline.shape == layer.shape == offline.shape == (4, 40, 101)
+    np.testing.assert_allclose(pipeline, layer, atol=2e-3)
+    np.testing.assert_allclose(pipeline, offline, atol=2e-3)

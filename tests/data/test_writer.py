@@ -34,6 +34,10 @@ def test_manifest_contents(tmp_path, make_tracks):
     assert [s["num_tracks"] for s in manifest["shards"]] == [2, 1]
     assert manifest["num_samples"] == 16000 * 12
     assert len(manifest["sources"]["t0"]["sha256"]) == 64
+    assert all(len(s["sha256"]) == 64 for s in manifest["shards"])
+    assert manifest["sources"]["t2"]["shard"] == "records-00001-of-00002.tfrecord"
+    assert len(manifest["sources"]["t2"]["record_sha256"]) == 64
+    assert manifest["duplicates"] == [] and manifest["zeroed"] == []
     assert not [f for f in os.listdir(tmp_path / "rec") if f.endswith(".tmp")]
 
 
