@@ -30,7 +30,14 @@ def _is_real(value):
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def check_number(value, name, minimum=None, maximum=None, *, include_minimum=True):
+def check_number(
+    value: object,
+    name: str,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    *,
+    include_minimum: bool = True,
+) -> float:
     """A finite real number within `[minimum, maximum]`, as `float`.
 
     Args:
@@ -54,7 +61,7 @@ def check_number(value, name, minimum=None, maximum=None, *, include_minimum=Tru
     return value
 
 
-def check_count(value, name, minimum=1, maximum=None):
+def check_count(value: object, name: str, minimum: int = 1, maximum: int | None = None) -> int:
     """A whole number `>= minimum` (and `<= maximum`), as `int`; floats like `4.0` pass.
 
     Raises:
@@ -69,7 +76,7 @@ def check_count(value, name, minimum=1, maximum=None):
     return value
 
 
-def check_sample_rate(value, name="sample_rate"):
+def check_sample_rate(value: object, name: str = "sample_rate") -> int:
     """A sample rate: a whole number of hertz in `[1, MAX_SAMPLE_RATE]`, as `int`.
 
     Example:
@@ -82,7 +89,9 @@ def check_sample_rate(value, name="sample_rate"):
     return check_count(value, name, minimum=1, maximum=MAX_SAMPLE_RATE)
 
 
-def check_seconds(value, name, maximum=MAX_SECONDS, allow_zero=False):
+def check_seconds(
+    value: object, name: str, maximum: float = MAX_SECONDS, allow_zero: bool = False
+) -> float:
     """A duration in seconds: finite, positive (or zero if allowed), at most `maximum`.
 
     Example:
@@ -95,7 +104,7 @@ def check_seconds(value, name, maximum=MAX_SECONDS, allow_zero=False):
     return check_number(value, name, 0.0, maximum, include_minimum=allow_zero)
 
 
-def seconds_to_samples(seconds, sample_rate, name):
+def seconds_to_samples(seconds: float, sample_rate: int, name: str) -> int:
     """`round(seconds * sample_rate)`, refused when it is less than one sample.
 
     Example:
@@ -117,7 +126,7 @@ def seconds_to_samples(seconds, sample_rate, name):
     return samples
 
 
-def check_choice(value, name, choices):
+def check_choice(value: object, name: str, choices: tuple) -> object:
     """`value` if it is one of `choices`, else a `ValueError` listing them."""
     if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")

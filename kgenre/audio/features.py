@@ -67,7 +67,15 @@ def _check_band_args(sample_rate, n_fft, n_bands, fmin, fmax):
     return fmax
 
 
-def mel_filterbank(sample_rate, n_fft, n_mels=128, fmin=0.0, fmax=None, htk=False, norm="slaney"):
+def mel_filterbank(
+    sample_rate: int,
+    n_fft: int,
+    n_mels: int = 128,
+    fmin: float = 0.0,
+    fmax: float | None = None,
+    htk: bool = False,
+    norm: str | None = "slaney",
+) -> np.ndarray:
     """Triangular mel filterbank, equal to `librosa.filters.mel` with the same arguments.
 
     kgenre keeps its own copy of librosa's formula for parity: the numpy features, the Keras
@@ -163,7 +171,7 @@ def power_to_db(power, amin=AMIN):
     return (10.0 * np.log10(np.maximum(power, amin))).astype(np.float32)
 
 
-def stft_window(n_fft, win_length=None):
+def stft_window(n_fft: int, win_length: int | None = None) -> np.ndarray:
     """The analysis window of every kgenre STFT: a periodic Hann of `win_length` samples,
     centred in `n_fft` zeros (librosa's and Keras' convention), float32 `(n_fft,)`."""
     win_length = n_fft if win_length is None else win_length
@@ -198,7 +206,7 @@ class NumpyOps:
         return spectrum.real, spectrum.imag
 
 
-def stft_power(x, n_fft, hop_length, win_length=None, ops=NumpyOps):
+def stft_power(x, n_fft: int, hop_length: int, win_length: int | None = None, ops=NumpyOps):
     """|STFT|^2 of `(..., samples)` as `(..., frames, n_fft // 2 + 1)`: kgenre's one STFT.
 
     Frames are centred by zero-padding `n_fft // 2` samples at both ends (librosa's default
@@ -228,7 +236,14 @@ def stft_power(x, n_fft, hop_length, win_length=None, ops=NumpyOps):
     return real * real + imag * imag
 
 
-def filterbank_spectrogram(x, weights, n_fft, hop_length, win_length=None, ops=NumpyOps):
+def filterbank_spectrogram(
+    x,
+    weights: np.ndarray,
+    n_fft: int,
+    hop_length: int,
+    win_length: int | None = None,
+    ops=NumpyOps,
+):
     """Log-power filterbank spectrogram in dB: the one definition kgenre computes everywhere.
 
     `stft_power` weighted by the filterbank and taken to `10 log10(max(., AMIN))`. The numpy
@@ -252,22 +267,24 @@ def filterbank_spectrogram(x, weights, n_fft, hop_length, win_length=None, ops=N
     return ops.transpose(db, [*range(rank - 1), rank, rank - 1])
 
 
-def power_spectrogram(y, n_fft=1024, hop_length=512, win_length=None):
+def power_spectrogram(
+    y: np.ndarray, n_fft: int = 1024, hop_length: int = 512, win_length: int | None = None
+) -> np.ndarray:
     """|STFT|^2 (`stft_power`) of a numpy signal, as `(..., n_fft // 2 + 1, frames)` float32."""
     power = stft_power(np.asarray(y, dtype=np.float64), n_fft, hop_length, win_length)
     return np.swapaxes(power, -1, -2).astype(np.float32)
 
 
 def log_mel_spectrogram(
-    y,
-    sample_rate,
-    n_fft=1024,
-    hop_length=512,
-    win_length=None,
-    n_mels=128,
-    fmin=0.0,
-    fmax=None,
-):
+    y: np.ndarray,
+    sample_rate: int,
+    n_fft: int = 1024,
+    hop_length: int = 512,
+    win_length: int | None = None,
+    n_mels: int = 128,
+    fmin: float = 0.0,
+    fmax: float | None = None,
+) -> np.ndarray:
     """Log-power mel spectrogram in dB (`filterbank_spectrogram` with `mel_filterbank`).
 
     Defaults: SoundFusion's window 1024 / hop 512 (Ausilio et al., "Audio representations"
@@ -294,15 +311,15 @@ def log_mel_spectrogram(
 
 
 def gammatone_spectrogram(
-    y,
-    sample_rate,
-    n_fft=1024,
-    hop_length=512,
-    win_length=None,
-    n_bands=64,
-    fmin=50.0,
-    fmax=None,
-):
+    y: np.ndarray,
+    sample_rate: int,
+    n_fft: int = 1024,
+    hop_length: int = 512,
+    win_length: int | None = None,
+    n_bands: int = 64,
+    fmin: float = 50.0,
+    fmax: float | None = None,
+) -> np.ndarray:
     """Log-power gammatone spectrogram in dB: the gammatone filterbank applied to |STFT|^2.
 
     Arguments as `log_mel_spectrogram`; `n_bands` gammatone filters (see

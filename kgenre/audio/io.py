@@ -27,7 +27,7 @@ def _mpeg_frame_at(head, i):
     return head[i + 2] >> 4 != 0xF and (head[i + 2] >> 2) & 0x3 != 0x3
 
 
-def sniff_audio_format(head):
+def sniff_audio_format(head: bytes) -> str | None:
     """The container an audio file's first bytes announce, or `None` if they match none.
 
     Checks the magic numbers of the formats kgenre reads: WAV (RIFF/RIFX/RF64/BW64 and Sony
@@ -96,7 +96,9 @@ NONFINITE_POLICIES = ("error", "zero")
 """What to do with NaN or infinite samples: refuse the audio, or zero them and report how many."""
 
 
-def handle_nonfinite(y, nonfinite="error", source="audio"):
+def handle_nonfinite(
+    y: np.ndarray, nonfinite: str = "error", source: str = "audio"
+) -> tuple[np.ndarray, int]:
     """Applies the non-finite policy to a waveform: `(y, number of samples zeroed)`.
 
     Args:
@@ -131,7 +133,12 @@ class LoadedAudio(typing.NamedTuple):
     """Non-finite samples found (and zeroed) in the file; always 0 with `nonfinite="error"`."""
 
 
-def load_audio(path, sample_rate=None, mono=True, nonfinite="error"):
+def load_audio(
+    path: str | os.PathLike,
+    sample_rate: int | None = None,
+    mono: bool = True,
+    nonfinite: str = "error",
+) -> LoadedAudio:
     """Reads an audio file after checking that its content is audio; see `load`.
 
     Returns:
@@ -175,7 +182,12 @@ def load_audio(path, sample_rate=None, mono=True, nonfinite="error"):
     return LoadedAudio(y, int(rate), zeroed)
 
 
-def load(path, sample_rate=None, mono=True, nonfinite="error"):
+def load(
+    path: str | os.PathLike,
+    sample_rate: int | None = None,
+    mono: bool = True,
+    nonfinite: str = "error",
+) -> tuple[np.ndarray, int]:
     """Loads an audio file as float32 samples in [-1, 1].
 
     The file must be audio by its content: its first bytes must carry the magic number of an
@@ -211,7 +223,7 @@ def load(path, sample_rate=None, mono=True, nonfinite="error"):
 TAIL_POLICIES = ("drop", "pad")
 
 
-def clip_span(num_samples, clip_length):
+def clip_span(num_samples: int, clip_length: int) -> int:
     """How many start positions a clip of `clip_length` has in `num_samples` (at least 1).
 
     Random clips start at `floor(u * clip_span)` for `u ~ U[0, 1)`: anywhere a whole clip
@@ -220,7 +232,7 @@ def clip_span(num_samples, clip_length):
     return max(int(num_samples) - int(clip_length), 0) + 1
 
 
-def clip_count(num_samples, clip_length, hop_length, tail="drop"):
+def clip_count(num_samples: int, clip_length: int, hop_length: int, tail: str = "drop") -> int:
     """How many clips `clip_starts` cuts (the policy is `clip_starts`'); short audio gives 1."""
     if num_samples < clip_length:
         return 1
@@ -230,7 +242,13 @@ def clip_count(num_samples, clip_length, hop_length, tail="drop"):
     return int(count)
 
 
-def clip_starts(num_samples, clip_length, hop_length, tail="drop", pad_short=True):
+def clip_starts(
+    num_samples: int,
+    clip_length: int,
+    hop_length: int,
+    tail: str = "drop",
+    pad_short: bool = True,
+) -> np.ndarray:
     """Start offsets of the clips that `segment` cuts; the policy in one place.
 
     Clips start at `0, hop, 2*hop, ...` as long as they fit. With `tail="pad"` one more clip
@@ -264,7 +282,14 @@ def clip_starts(num_samples, clip_length, hop_length, tail="drop", pad_short=Tru
     return np.arange(count, dtype=np.int64) * hop_length
 
 
-def segment(y, sample_rate, clip_seconds, hop_seconds=None, tail="drop", pad_short=True):
+def segment(
+    y: np.ndarray,
+    sample_rate: int,
+    clip_seconds: float,
+    hop_seconds: float | None = None,
+    tail: str = "drop",
+    pad_short: bool = True,
+) -> np.ndarray:
     """Cuts a signal into fixed-length, possibly overlapping clips.
 
     Paper settings: MS-SincResNet 3-s clips with a 0.5-s hop at 16 kHz (Chang et al. 2021,

@@ -8,6 +8,8 @@ The defaults are defined here, once, and are the papers' values:
 - spectrograms: SpecAugment's LD policy (Park et al., Interspeech 2019, Table 1).
 """
 
+from __future__ import annotations
+
 import numpy as np
 
 from kgenre.audio.checks import check_count, check_number
@@ -30,7 +32,7 @@ SPEC_AUGMENT_DEFAULTS = {
 F=27 bands, two time masks of up to T=100 frames and at most p=0.2 of the frames."""
 
 
-def check_gain_range(gain_range):
+def check_gain_range(gain_range: tuple) -> tuple[float, float]:
     """`(low, high)` with `0 < low <= high <= 100`, as floats."""
     try:
         low, high = gain_range
@@ -41,7 +43,7 @@ def check_gain_range(gain_range):
     return low, high
 
 
-def spec_augment_options(spec_augment):
+def spec_augment_options(spec_augment: bool | dict) -> dict:
     """The SpecAugment settings `spec_augment` (`True` or a dict of overrides) asks for.
 
     Raises:
@@ -63,13 +65,15 @@ def spec_augment_options(spec_augment):
     return options
 
 
-def noise_table(noise_stddev, size, seed):
+def noise_table(noise_stddev: float, size: int, seed: int) -> tf.Tensor:
     """A constant table of `size` N(0, noise_stddev^2) samples (see `gain_and_noise`)."""
     rng = np.random.default_rng(seed)
     return tf.constant(rng.standard_normal(size).astype(np.float32) * noise_stddev)
 
 
-def gain_and_noise(x, gain_range, table, key):
+def gain_and_noise(
+    x: tf.Tensor, gain_range: tuple, table: tf.Tensor | None, key: tf.Tensor
+) -> tf.Tensor:
     """Random gain per clip and Gaussian noise on waveforms `(batch, S)` or `(batch, S, C)`.
 
     The noise is one contiguous window, at a random offset, of a fixed table of
@@ -108,7 +112,7 @@ def _keep_mask(count, max_width, axis_len, batch, key):
     return keep
 
 
-def spec_augment(x, options, key):
+def spec_augment(x: tf.Tensor, options: dict, key: tf.Tensor) -> tf.Tensor:
     """Masks random bands and frames of `(batch, bands, frames, channels)` with each example's mean.
 
     `options` as `spec_augment_options` returns them; `key` is a stateless-random seed (shape

@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+from collections.abc import Iterator
 
 LOCK_NAME = ".kgenre-writer.lock"
 
@@ -11,7 +12,7 @@ class RecordsLockedError(RuntimeError):
 
 
 @contextlib.contextmanager
-def writer_lock(directory):
+def writer_lock(directory: str) -> Iterator[None]:
     """Holds the exclusive writer lock of `directory` (created if needed) for the block.
 
     The lock is `fcntl.flock` on `directory/.kgenre-writer.lock`, which holds the owner's pid.

@@ -14,6 +14,7 @@ import json
 import os
 import struct
 import tempfile
+from collections.abc import Iterator
 
 FORMAT = "kgenre-tfrecord-v2"
 """Format written now: v1 plus shard and record checksums."""
@@ -27,7 +28,7 @@ FIX = "rerun write_records on the same tracks (it rewrites only the damaged shar
 """What to do about a missing, truncated or corrupted shard, quoted in every such error."""
 
 
-def file_sha256(path, chunk=1 << 20):
+def file_sha256(path: str | os.PathLike, chunk: int = 1 << 20) -> str:
     """SHA-256 of a file's bytes, hex."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -47,7 +48,7 @@ def _fsync_dir(directory):
         os.close(fd)
 
 
-def temporary_path(path):
+def temporary_path(path: str | os.PathLike) -> str:
     """A new, unique temporary file beside `path` (`.name.XXXX.tmp`), for one writer only."""
     directory, name = os.path.split(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
@@ -55,7 +56,7 @@ def temporary_path(path):
     return temporary
 
 
-def commit(temporary, path):
+def commit(temporary: str, path: str | os.PathLike) -> None:
     """Makes a finished temporary file `path`: fsync, atomic rename, fsync of the folder."""
     with open(temporary, "rb+") as handle:
         os.fsync(handle.fileno())
@@ -63,7 +64,7 @@ def commit(temporary, path):
     _fsync_dir(os.path.dirname(os.path.abspath(path)))
 
 
-def write_json_atomic(path, data):
+def write_json_atomic(path: str | os.PathLike, data: dict) -> None:
     """Writes JSON to `path` through a temporary file and a rename, so readers never see half."""
     temporary = temporary_path(path)
     try:
@@ -76,7 +77,7 @@ def write_json_atomic(path, data):
             os.remove(temporary)
 
 
-def invalidate_manifest(directory):
+def invalidate_manifest(directory: str) -> None:
     """Removes `directory`'s manifest (durably), making the folder unreadable until rewritten."""
     path = os.path.join(directory, MANIFEST_NAME)
     if os.path.exists(path):
@@ -84,7 +85,7 @@ def invalidate_manifest(directory):
         _fsync_dir(directory)
 
 
-def read_manifest(records):
+def read_manifest(records: str | os.PathLike) -> dict:
     """Reads the manifest of a records folder (or a `manifest.json` path).
 
     Args:
@@ -124,12 +125,12 @@ def read_manifest(records):
     return manifest
 
 
-def shard_path(manifest, shard):
+def shard_path(manifest: dict, shard: dict) -> str:
     """The path of one shard entry of a manifest."""
     return os.path.join(manifest["directory"], shard["file"])
 
 
-def check_shards(manifest):
+def check_shards(manifest: dict) -> None:
     """Raises `ValueError` naming any shard that is missing or whose size differs from the manifest.
 
     A truncated copy or an interrupted transfer shows up as a size mismatch; checking sizes
@@ -153,7 +154,7 @@ def _size_problem(manifest, shard):
     return None
 
 
-def iter_tfrecord(path):
+def iter_tfrecord(path: str | os.PathLike) -> Iterator[bytes]:
     """The payloads of a TFRecord file, read without TensorFlow; stops at a damaged frame.
 
     A TFRecord file is a sequence of frames: a little-endian uint64 length, a 4-byte CRC of
@@ -216,7 +217,7 @@ def _damaged_tracks(manifest, shard):
     return sorted(t for t, digest in expected.items() if digest not in found)
 
 
-def verify_records(records):
+def verify_records(records: str | os.PathLike) -> RecordsReport:
     """Checks a records folder end to end: manifest, every shard's size and SHA-256.
 
     For a shard whose checksum differs, the records still intact in it are located (by the

@@ -13,9 +13,12 @@
    `kgenre.audio.features.filterbank_spectrogram` the Keras layer runs), SpecAugment.
 """
 
+from __future__ import annotations
+
 import dataclasses
 import functools
 import inspect
+import os
 import typing
 import warnings
 
@@ -185,7 +188,7 @@ def _log_mel_options(options, sample_rate):
     return values, weights
 
 
-def resolve(manifest, options):
+def resolve(manifest: dict, options: DatasetOptions) -> Plan:
     """The `Plan` of reading `manifest`'s records with `options`.
 
     Raises:
@@ -231,7 +234,7 @@ def _warn_short_tracks(plan):
         )
 
 
-def clip_table(plan):
+def clip_table(plan: Plan) -> ClipTable:
     """The `ClipTable` of the records, from the track lengths in the manifest."""
     ids = list(plan.manifest["sources"])
     lengths = [plan.manifest["sources"][t]["num_samples"] for t in ids]
@@ -278,7 +281,7 @@ def _count_records(path, expected, count, element):
         return count + 1, (tf.identity(record), end)
 
 
-def checked_shard(path, expected):
+def checked_shard(path: tf.Tensor, expected: tf.Tensor) -> tf.data.Dataset:
     """The records of one shard, ending in an error naming the shard if any is unreadable.
 
     TensorFlow's `DataLossError` for a damaged TFRecord says neither which file nor what to
@@ -294,7 +297,7 @@ def checked_shard(path, expected):
     return counted.filter(lambda record, end: tf.logical_not(end)).map(lambda record, end: record)
 
 
-def read_shards(plan):
+def read_shards(plan: Plan) -> tf.data.Dataset:
     """Stage 1: serialized records of every shard, shards shuffled and interleaved in training."""
     shards = plan.manifest["shards"]
     files = [shard_path(plan.manifest, s) for s in shards]
@@ -310,7 +313,7 @@ def read_shards(plan):
     )
 
 
-def clip_positions(plan, table, record, key):
+def clip_positions(plan: Plan, table: ClipTable, record: dict, key: tf.Tensor) -> tf.Tensor:
     """Start samples of the clips of one parsed record.
 
     Training: `clips_per_track` starts drawn uniformly in the track's `clip_span`, with the
@@ -340,7 +343,7 @@ def _crop_feature(record, feature, starts, hop_length, clip_frames):
     return tf.transpose(tf.gather(values, index, axis=1), [1, 0, 2])
 
 
-def cut_clips(plan, record, starts):
+def cut_clips(plan: Plan, record: dict, starts: tf.Tensor) -> tf.Tensor:
     """The clips of one record at `starts`: waveforms `(clips, S)` (or `(clips, S, stems)`,
     float32 in [-1, 1]) or precomputed feature frames `(clips, bands, frames, 1)`."""
     if plan.precomputed:
@@ -353,7 +356,9 @@ def cut_clips(plan, record, starts):
     return tf.cast(stacked, tf.float32) / 32768.0
 
 
-def to_clips(plan, table, serialized, random):
+def to_clips(
+    plan: Plan, table: ClipTable, serialized: tf.Tensor, random: tf.Tensor
+) -> tf.data.Dataset:
     """Stage 2: one serialized record to a dataset of `(clip, label, track_id)`.
 
     `random` comes from a `Dataset.random` stream that is redrawn every pass, so clip
@@ -369,7 +374,7 @@ def to_clips(plan, table, serialized, random):
     return tf.data.Dataset.from_tensor_slices((x, label, track_id))
 
 
-def log_mel(plan, x):
+def log_mel(plan: Plan, x: tf.Tensor) -> tf.Tensor:
     """Log-mel in dB of waveform clips: `(batch, S)` to `(batch, mels, T, 1)`, or stems
     `(batch, S, C)` to `(batch, mels, T, C)`; `filterbank_spectrogram` with TensorFlow ops."""
     options = plan.log_mel
@@ -386,7 +391,7 @@ def log_mel(plan, x):
     return tf.transpose(db, [0, 2, 3, 1]) if stacked else db[..., None]
 
 
-def finish(plan, noise, batch, random):
+def finish(plan: Plan, noise: tf.Tensor | None, batch: tuple, random: tf.Tensor) -> tuple:
     """Stage 4, per batch: waveform augmentation, features, SpecAugment; the output tuple."""
     x, label, track_id = batch
     options = plan.options
@@ -416,7 +421,12 @@ def _random_stream(seed):
     return tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
 
 
-def make_dataset(records, mode=None, options=None, **overrides):
+def make_dataset(
+    records: str | os.PathLike,
+    mode: str | None = None,
+    options: DatasetOptions | None = None,
+    **overrides,
+) -> tf.data.Dataset:
     """A `tf.data.Dataset` of clips from records written by `write_records`, for `model.fit`.
 
     Training (`mode="train"`): shards are shuffled and read in parallel (interleaved); every

@@ -12,10 +12,13 @@ A record holds:
 - optionally `feature/<name>` (float32, row-major) and `feature/<name>/shape` (bands, frames).
 """
 
+from __future__ import annotations
+
 import dataclasses
 import functools
 import hashlib
 import typing
+from collections.abc import Callable
 
 import numpy as np
 
@@ -23,8 +26,11 @@ from kgenre.audio.io import AudioDecodeError, load_audio
 from kgenre.data._tf import tf
 from kgenre.data.manifest import file_sha256
 
+if typing.TYPE_CHECKING:
+    from kgenre.datasets.track import Track
 
-def to_int16(y):
+
+def to_int16(y: np.ndarray) -> np.ndarray:
     """float in [-1, 1] to int16 PCM, exact for samples that came from 16-bit files (k / 32768)."""
     return np.clip(np.round(np.asarray(y, dtype=np.float64) * 32768.0), -32768, 32767).astype("<i2")
 
@@ -63,7 +69,7 @@ def _load(path, settings):
     return y, zeroed
 
 
-def encode_track(track, track_index, settings):
+def encode_track(track: Track, track_index: int, settings: EncodeSettings) -> EncodedTrack:
     """Loads one track (and its stems), checks it, and serializes it as one record.
 
     Checks, each a `ValueError` (`AudioDecodeError`) or `OSError` that the writer turns into
@@ -132,7 +138,7 @@ def encode_track(track, track_index, settings):
     return EncodedTrack(record, source)
 
 
-def describe(fn):
+def describe(fn: Callable) -> str | list:
     """A stable description of a feature function (no memory addresses), for fingerprints."""
     if isinstance(fn, functools.partial):
         return [
@@ -143,7 +149,7 @@ def describe(fn):
     return f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', type(fn).__name__)}"
 
 
-def parse_spec(manifest, stems=(), feature=None):
+def parse_spec(manifest: dict, stems: tuple = (), feature: str | None = None) -> dict:
     """The `tf.io.parse_single_example` spec of the fields a reader needs."""
     spec = {
         "audio": tf.io.FixedLenFeature([], tf.string),

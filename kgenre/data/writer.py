@@ -15,6 +15,8 @@ The stages, each a function with its own docstring:
    warning.
 """
 
+from __future__ import annotations
+
 import collections
 import dataclasses
 import hashlib
@@ -22,8 +24,10 @@ import json
 import os
 import re
 import time
+import typing
 import warnings
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, ThreadPoolExecutor
 
 from tqdm.auto import tqdm
 
@@ -43,6 +47,9 @@ from kgenre.data.manifest import (
     write_json_atomic,
 )
 from kgenre.data.records import EncodeSettings, describe, encode_track
+
+if typing.TYPE_CHECKING:
+    from kgenre.datasets.track import Track
 
 _REPORTED = 20
 
@@ -134,7 +141,7 @@ def _settings_description(options, class_names):
     }
 
 
-def plan_shards(tracks, options, class_names):
+def plan_shards(tracks: list, options: WriteOptions, class_names: tuple) -> list[ShardPlan]:
     """Groups `tracks`, in order, into `ShardPlan`s of `options.tracks_per_shard`."""
     settings = _settings_description(options, class_names)
     size = options.tracks_per_shard
@@ -162,7 +169,7 @@ def plan_shards(tracks, options, class_names):
     return plans
 
 
-def finished_shard(directory, plan):
+def finished_shard(directory: str, plan: ShardPlan) -> dict | None:
     """The description of `plan`'s shard if it is complete and intact, else `None`.
 
     Complete and intact: its `.json` exists, parses and carries `plan.fingerprint`, and the
@@ -183,7 +190,7 @@ def finished_shard(directory, plan):
     return info
 
 
-def remove_leftovers(directory, name, plans):
+def remove_leftovers(directory: str, name: str, plans: list[ShardPlan]) -> None:
     """Deletes what earlier runs left that the new one will not replace.
 
     Temporary files (only a writer that died leaves them; the caller holds the lock) and
@@ -198,7 +205,7 @@ def remove_leftovers(directory, name, plans):
             os.remove(os.path.join(directory, entry))
 
 
-def assemble_shard(records, path):
+def assemble_shard(records: Iterable[bytes], path: str) -> dict:
     """Writes serialized records, in order, as the TFRecord file `path`; atomic.
 
     The file is written under a temporary name unique to this writer, synced and renamed,
@@ -236,7 +243,13 @@ def _encode_or_skip(settings, track, track_index):
         return track, None, str(error)
 
 
-def write_shard(directory, plan, settings, pool, progress):
+def write_shard(
+    directory: str,
+    plan: ShardPlan,
+    settings: EncodeSettings,
+    pool: Executor,
+    progress: Callable[[], object],
+) -> dict:
     """Encodes `plan`'s tracks on `pool`, assembles the shard, writes its description.
 
     Args:
@@ -302,7 +315,7 @@ def _duplicates(sources):
     ]
 
 
-def build_manifest(infos, options, class_names):
+def build_manifest(infos: list[dict], options: WriteOptions, class_names: tuple) -> dict:
     """The manifest of a records folder from its shard descriptions, in shard order.
 
     Besides the totals it lists every shard (file, bytes, SHA-256, tracks), every track's
@@ -383,7 +396,12 @@ def _check_tracks(tracks, class_names):
         raise ValueError(f"track ids must be unique; duplicates: {repeated[:5]}")
 
 
-def write_records(tracks, output_dir="tf_records", options=None, **overrides):
+def write_records(
+    tracks: Iterable[Track],
+    output_dir: str | os.PathLike = "tf_records",
+    options: WriteOptions | None = None,
+    **overrides,
+) -> dict:
     """Writes tracks as sharded TFRecords of int16 PCM, resumably, with a verified manifest.
 
     Every track becomes one `tf.train.Example` (schema: `kgenre.data.records`): the mono mix

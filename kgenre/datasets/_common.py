@@ -48,7 +48,7 @@ def report_missing(missing, source):
         )
 
 
-def read_text(path, what="track list"):
+def read_text(path: str, what: str = "track list") -> str:
     """The text of a UTF-8 file (a byte-order mark, as Excel writes, is dropped).
 
     Raises:
@@ -78,7 +78,7 @@ def _colliding(ids):
     return [i for i, track_id in enumerate(ids) if counts[track_id] > 1]
 
 
-def unique_track_ids(paths):
+def unique_track_ids(paths: list) -> list[str]:
     """Track ids for relative paths: the file name without extension, qualified where needed.
 
     Each group of files sharing a name without extension is qualified as little as makes the

@@ -11,7 +11,11 @@ from kgenre.datasets._common import (
 from kgenre.datasets.track import Track
 
 
-def folder_per_genre(root, genres=None, extensions=AUDIO_EXTENSIONS):
+def folder_per_genre(
+    root: str | os.PathLike,
+    genres: list[str] | None = None,
+    extensions: tuple = AUDIO_EXTENSIONS,
+) -> list[Track]:
     """Lists the audio files of a dataset stored as one sub-folder per genre.
 
     GTZAN (Tzanetakis & Cook 2002) ships as `genres/<genre>/<genre>.000NN.au` (22,050 Hz

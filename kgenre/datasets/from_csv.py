@@ -35,16 +35,16 @@ def _within(path, root):
 
 
 def from_csv(
-    csv_path,
-    root=None,
-    path_column="path",
-    label_column="label",
-    group_column=None,
-    delimiter=None,
-    class_names=None,
-    skip_missing=True,
-    confine_to_root=False,
-):
+    csv_path: str | os.PathLike,
+    root: str | os.PathLike | None = None,
+    path_column: str = "path",
+    label_column: str = "label",
+    group_column: str | None = None,
+    delimiter: str | None = None,
+    class_names: list[str] | None = None,
+    skip_missing: bool = True,
+    confine_to_root: bool = False,
+) -> list[Track]:
     """Lists tracks from a CSV or TSV with a path column and a label column.
 
     Mersy 2021 used the GiantSteps+ EDM genres plus a sixth genre, 66 songs; such sets come

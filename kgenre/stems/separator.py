@@ -10,7 +10,7 @@ from kgenre.audio.io import handle_nonfinite
 _MAX_CHANNELS = 8
 
 
-def check_audio(audio, sample_rate):
+def check_audio(audio: np.ndarray, sample_rate: int) -> tuple[np.ndarray, bool]:
     """Validates a waveform and returns it as float32 `(channels, samples)`.
 
     Args:

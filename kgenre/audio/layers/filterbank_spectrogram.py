@@ -15,7 +15,14 @@ class FilterbankSpectrogram(keras.layers.Layer):
     float32 precision.
     """
 
-    def __init__(self, sample_rate, n_fft, hop_length, win_length=None, **kwargs):
+    def __init__(
+        self,
+        sample_rate: int,
+        n_fft: int,
+        hop_length: int,
+        win_length: int | None = None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.sample_rate = check_sample_rate(sample_rate)
         self.n_fft = check_count(n_fft, "n_fft", minimum=2)
