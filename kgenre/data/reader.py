@@ -424,6 +424,7 @@ def _random_stream(seed):
 def make_dataset(
     records: str | os.PathLike,
     mode: str | None = None,
+    *,
     options: DatasetOptions | None = None,
     **overrides,
 ) -> tf.data.Dataset:

@@ -399,6 +399,8 @@ def _check_tracks(tracks, class_names):
 def write_records(
     tracks: Iterable[Track],
     output_dir: str | os.PathLike = "tf_records",
+    sample_rate: int | None = None,
+    *,
     options: WriteOptions | None = None,
     **overrides,
 ) -> dict:
@@ -429,6 +431,7 @@ def write_records(
     Args:
         tracks: list of `kgenre.datasets.Track`.
         output_dir: folder for the shards and manifest (created). Default `tf_records/`.
+        sample_rate: rate the audio is stored at; overrides `options.sample_rate` (22050).
         options: a `WriteOptions`; default `WriteOptions()`.
         **overrides: fields of `WriteOptions` to override (`sample_rate=16000`, ...).
 
@@ -444,6 +447,8 @@ def write_records(
         >>> tracks = kgenre.datasets.folder_per_genre("gtzan/genres")  # doctest: +SKIP
         >>> write_records(tracks, "tf_records/gtzan16k", sample_rate=16000)  # doctest: +SKIP
     """
+    if sample_rate is not None:
+        overrides["sample_rate"] = sample_rate
     options = dataclasses.replace(options or WriteOptions(), **overrides)
     tracks = list(tracks)
     labels = sorted({t.label for t in tracks})

@@ -197,3 +197,16 @@ def test_rerun_with_a_partial_feature_skips_finished_shards(tmp_path, make_track
     monkeypatch.setattr(records_module, "load_audio", lambda *a, **k: calls.append(a))
     write_records(tracks, tmp_path / "rec", **kwargs)
     assert calls == []
+
+
+def test_options_objects_and_positional_rate(tmp_path, make_tracks):
+    from kgenre.data import DatasetOptions, WriteOptions
+
+    tracks, _ = make_tracks([1.5, 1.5])
+    options = WriteOptions(sample_rate=16000, tracks_per_shard=1, progress=False)
+    manifest = write_records(tracks, tmp_path / "rec", 8000, options=options)
+    assert manifest["sample_rate"] == 8000 and len(manifest["shards"]) == 2
+    reading = DatasetOptions(mode="train", clip_seconds=1.0, batch_size=1)
+    ds = make_dataset(tmp_path / "rec", "eval", options=reading)
+    assert int(ds.cardinality()) == 2  # eval (one clip per track), not train's 2 x 4 clips
+    assert next(iter(ds))[0].shape == (1, 8000)
