@@ -8,10 +8,11 @@ wraps it in the on-disk `StemCache`.
 
 import logging
 
+from kgenre.audio.sources import STEM_NAMES
 from kgenre.stems.cache import CachedSeparator, StemCache, default_cache_dir
 from kgenre.stems.hpss_separator import HPSSSeparator
 from kgenre.stems.metrics import separation_scores, si_sdr
-from kgenre.stems.separator import STEM_NAMES, Separator
+from kgenre.stems.separator import Separator
 from kgenre.stems.spleeter_env import (
     SpleeterModelMissingError,
     SpleeterSetupError,

@@ -13,8 +13,9 @@ import weakref
 
 import numpy as np
 
+from kgenre.audio.sources import STEM_NAMES
 from kgenre.stems import spleeter_env
-from kgenre.stems.separator import STEM_NAMES, Separator, check_audio, fit_length
+from kgenre.stems.separator import Separator, check_audio, fit_length
 
 logger = logging.getLogger(__name__)
 
