@@ -39,13 +39,13 @@ import sys
 
 import numpy as np
 
+from kgenre.audio.sources import STEM_NAMES as STEMS
 from kgenre.experiments.options import check_settings
 from kgenre.inference import InputSpec
 
 logger = logging.getLogger(__name__)
 
 NAME = "edm_stems"
-STEMS = ("bass", "drums", "other", "vocals")
 SEPARATORS = ("auto", "spleeter", "oracle", "hpss")
 LOG_MEL = {"n_fft": 1024, "hop_length": 512, "n_mels": 128}
 """Mersy's 128 mel bands; window 1024 and hop 512 (librosa's defaults at 22,050 Hz, which give

@@ -20,6 +20,8 @@ import time
 import zipfile
 from typing import Any
 
+from kgenre.audio.sources import SOURCES as SIGNALS
+
 INFO_MEMBER = "kgenre.json"
 """The archive member that holds the `ModelInfo` (JSON)."""
 
@@ -29,7 +31,8 @@ FEATURES = ("waveform", "log_mel", "gammatone", "cqt")
 """What an input can be: the waveform itself or one of `kgenre.audio.features`' spectrograms."""
 
 LAYOUTS = ("bands_frames", "frames_bands")
-SOURCES = ("mix", "bass", "drums", "other", "vocals", "no_vocals")
+SOURCES = (*SIGNALS, "no_vocals")
+"""What an input can be computed from: the mix, a stem, or the mix without vocals."""
 AGGREGATIONS = ("mean", "vote")
 
 
