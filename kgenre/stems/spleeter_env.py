@@ -397,6 +397,11 @@ def is_untrained(directory):
     return os.path.isfile(os.path.join(directory, _UNTRAINED_MARKER))
 
 
+def has_trained_model(directory):
+    """Whether a model folder holds a checkpoint that is not `make_untrained_model`'s."""
+    return has_checkpoint(directory) and not is_untrained(directory)
+
+
 def checkpoint_fingerprint(directory):
     """SHA-256 of a model folder's checkpoint files, so cached stems of one model are never
     returned for another (e.g. an untrained checkpoint replaced by the released weights)."""
@@ -527,7 +532,7 @@ def download_model(
     from tqdm.auto import tqdm
 
     target = model_dir(model_name, model_path)
-    if has_checkpoint(target) and not is_untrained(target) and not force:
+    if has_trained_model(target) and not force:
         return target
     url = url or RELEASE_URL.format(model_name)
     expected = (sha256 or MODEL_SHA256.get(model_name) or "").lower()
