@@ -11,6 +11,9 @@ import numpy as np
 
 from kgenre.inference.model_file import InputSpec
 
+NO_VOCALS = ("bass", "drums", "other")
+"""The stems whose sum is the "no_vocals" source (the mix without its vocals)."""
+
 
 def make_input(spec: InputSpec, sample_rate: int, clips, stems=None) -> np.ndarray:
     """One model input for a batch of clips.
@@ -25,7 +28,9 @@ def make_input(spec: InputSpec, sample_rate: int, clips, stems=None) -> np.ndarr
         float32 array shaped as `InputSpec` documents.
     """
     if spec.stems:
-        stems = stems or {}
+        stems = dict(stems or {})
+        if "no_vocals" not in stems and all(s in stems for s in NO_VOCALS):
+            stems["no_vocals"] = sum(np.asarray(stems[s], dtype=np.float32) for s in NO_VOCALS)
         lacking = [s for s in spec.stems if s not in stems]
         if lacking:
             raise ValueError(

@@ -32,7 +32,7 @@ FEATURES = ("waveform", "log_mel", "gammatone", "cqt")
 """What an input can be: the waveform itself or one of `kgenre.audio.features`' spectrograms."""
 
 LAYOUTS = ("bands_frames", "frames_bands")
-SOURCES = ("mix", "bass", "drums", "other", "vocals")
+SOURCES = ("mix", "bass", "drums", "other", "vocals", "no_vocals")
 AGGREGATIONS = ("mean", "vote")
 
 
@@ -48,7 +48,8 @@ class InputSpec:
         name: the model input's name (the key of a dict input); `None` for a model with a
             single input.
         sources: what the input is computed from: `("mix",)`, or stem names
-            (`"bass"`, `"drums"`, `"other"`, `"vocals"`) stacked on a trailing channel axis.
+            (`"bass"`, `"drums"`, `"other"`, `"vocals"`, and `"no_vocals"`: bass + drums +
+            other, Mersy's baseline input) stacked on a trailing channel axis.
         feature: `"waveform"`, or a spectrogram of `kgenre.audio.features`: `"log_mel"`,
             `"gammatone"` or `"cqt"`.
         options: keyword arguments of that feature function (e.g. `n_mels`, `n_fft`,

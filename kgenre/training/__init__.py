@@ -1,7 +1,6 @@
 """Training: adaptive gradient blending, self-ensembles, the papers' schedules and presets."""
 
 from kgenre.training.blended_model import BlendedModel, self_ensemble
-from kgenre.training.blending_run import BlendingRunConfig, run_multiview_blending
 from kgenre.training.blending_weights import BlendingWeightEstimator
 from kgenre.training.gradient_blending import AdaptiveGradientBlending, fixed_subset
 from kgenre.training.hypermodel import DEFAULT_SPACES, GenreHyperModel
@@ -30,7 +29,6 @@ __all__ = [
     "TuneConfig",
     "AugmentationConfig",
     "BlendedModel",
-    "BlendingRunConfig",
     "BlendingWeightEstimator",
     "MULTIVIEW_BATCH_SIZE",
     "SOUNDFUSION_DROPOUT_RANGE",
@@ -42,7 +40,6 @@ __all__ = [
     "ms_sincresnet_schedule",
     "multiview_optimizer",
     "multiview_schedule",
-    "run_multiview_blending",
     "run_tune",
     "self_ensemble",
     "synthetic_clips",
