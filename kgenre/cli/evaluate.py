@@ -59,11 +59,9 @@ def _run(args: argparse.Namespace) -> int:
         )
     from kgenre.evaluation.plots import plot_confusion_matrix
 
-    png = plot_confusion_matrix(
-        result.confusion["mean"],
-        result.class_names,
-        os.path.join(args.out, "confusion_matrix.png"),
-        title="Tracks (mean probability)",
+    png = os.path.join(args.out, "confusion_matrix.png")
+    plot_confusion_matrix(
+        result.confusion["mean"], result.class_names, png, title="Tracks (mean probability)"
     )
     if args.json:
         print(json.dumps(result.to_dict()))

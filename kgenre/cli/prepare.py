@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 
 from kgenre.cli._runtime import import_backend
 
@@ -131,17 +132,20 @@ def _run(args: argparse.Namespace) -> int:
     if not tracks:
         raise ValueError(f"{args.input}: no tracks found ({kind})")
     print(f"{len(tracks)} tracks ({kind}) -> {out}", file=sys.stderr)
-    manifest = write_records(
-        tracks,
-        out,
-        sample_rate=args.sample_rate,
-        class_names=genres,
-        stems=stems,
-        tracks_per_shard=args.tracks_per_shard,
-        min_seconds=args.min_seconds,
-        workers=args.workers,
-        name=os.path.basename(os.path.normpath(out)),
-    )
+    with warnings.catch_warnings():
+        # write_records warns with the skipped files; they are listed below instead
+        warnings.filterwarnings("ignore", message="write_records skipped")
+        manifest = write_records(
+            tracks,
+            out,
+            sample_rate=args.sample_rate,
+            class_names=genres,
+            stems=stems,
+            tracks_per_shard=args.tracks_per_shard,
+            min_seconds=args.min_seconds,
+            workers=args.workers,
+            name=os.path.basename(os.path.normpath(out)),
+        )
     counts = ", ".join(f"{c} {n}" for c, n in manifest["class_counts"].items())
     print(
         f"{manifest['num_tracks']} tracks written to {os.path.join(out, 'manifest.json')} "

@@ -1,14 +1,13 @@
 """`kgenre train RECIPE [recipe flags]`: runs one of `kgenre.experiments.RECIPES`.
 
 Every flag after RECIPE goes to the recipe's own `main(argv)` (so `kgenre train RECIPE
---help` shows the recipe's flags); the run folder is printed at the end.
+--help` shows the recipe's flags), which prints the run folder at the end.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import sys
 
 from kgenre.cli._runtime import import_backend
 
@@ -37,20 +36,6 @@ def available_recipes() -> dict:
     return dict(RECIPES)
 
 
-def run_dir_of(module, argv: list) -> str | None:
-    """The run folder a recipe run writes: `--run-dir` from `argv`, else the default of the
-    recipe's `Config`."""
-    for i, arg in enumerate(argv):
-        if arg == "--run-dir" and i + 1 < len(argv):
-            return argv[i + 1]
-        if arg.startswith("--run-dir="):
-            return arg.split("=", 1)[1]
-    try:
-        return getattr(module.Config(), "run_dir", None)
-    except (AttributeError, TypeError):
-        return None
-
-
 def _run(args: argparse.Namespace) -> int:
     recipes = available_recipes()
     if args.list or not args.recipe:
@@ -61,10 +46,5 @@ def _run(args: argparse.Namespace) -> int:
         raise ValueError(f"unknown recipe {args.recipe!r}; choose one of {sorted(recipes)}")
     import_backend(tensorflow=True)
     module = importlib.import_module(recipes[args.recipe])
-    status = module.main(list(args.recipe_args))
-    status = 0 if status is None else int(status)
-    if status == 0 and not {"-h", "--help"} & set(args.recipe_args):
-        run_dir = run_dir_of(module, args.recipe_args)
-        if run_dir:
-            print(f"run folder: {run_dir}", file=sys.stdout)
-    return status
+    status = module.main(list(args.recipe_args))  # each recipe prints its run folder
+    return 0 if status is None else int(status)

@@ -58,8 +58,10 @@ def _label_map(manifest: dict, info: ModelInfo) -> np.ndarray:
 def _clip_batches(records: str, info: ModelInfo, hop_seconds: float, batch_size: int):
     """Yields `(mix clips or None, {stem: clips}, labels, track ids)` as numpy arrays."""
     from kgenre.data import make_dataset
+    from kgenre.inference.inputs import separated_stems
 
     needs_mix = any(spec.sources == ("mix",) for spec in info.inputs)
+    stem_names = separated_stems(info.stems)
     settings = dict(
         mode="eval",
         clip_seconds=info.clip_seconds,
@@ -68,15 +70,15 @@ def _clip_batches(records: str, info: ModelInfo, hop_seconds: float, batch_size:
         with_track_ids=True,
     )
     mix = make_dataset(records, **settings) if needs_mix else None
-    stems = make_dataset(records, stems=list(info.stems), **settings) if info.stems else None
+    stems = make_dataset(records, stems=list(stem_names), **settings) if stem_names else None
     # eval mode reads in record order, so the two datasets yield the same clips in step
     streams = [s.as_numpy_iterator() for s in (mix, stems) if s is not None]
     for batch in zip(*streams):
         x_mix = batch[0][0] if needs_mix else None
         stem_clips = {}
-        if info.stems:
+        if stem_names:
             x_stems = batch[-1][0]
-            stem_clips = {name: x_stems[..., i] for i, name in enumerate(info.stems)}
+            stem_clips = {name: x_stems[..., i] for i, name in enumerate(stem_names)}
         _, labels, track_ids = batch[0]
         yield x_mix, stem_clips, labels, track_ids
 
@@ -107,6 +109,7 @@ def evaluate_records(
     from tqdm.auto import tqdm
 
     from kgenre.data import read_manifest
+    from kgenre.inference.inputs import separated_stems
     from kgenre.inference.predict import predict_clips
     from kgenre.models.aggregation import track_scores
 
@@ -117,10 +120,11 @@ def evaluate_records(
             f"{records}: records at {manifest['sample_rate']} Hz, the model takes "
             f"{info.sample_rate} Hz; prepare them with --sample-rate {info.sample_rate}"
         )
-    lacking = [s for s in info.stems if s not in manifest.get("stems", [])]
+    needed = separated_stems(info.stems)
+    lacking = [s for s in needed if s not in manifest.get("stems", [])]
     if lacking:
         raise ValueError(
-            f"{records}: the model's inputs use stems {list(info.stems)} but the records hold "
+            f"{records}: the model's inputs use stems {list(needed)} but the records hold "
             f"{manifest.get('stems', [])}; prepare them with --stems"
         )
     to_model = _label_map(manifest, info)

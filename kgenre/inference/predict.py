@@ -380,6 +380,7 @@ def predict_file(
         ValueError: non-finite samples, bad arguments, or a stem model without a separator.
     """
     from kgenre.audio.io import clip_starts, load, segment
+    from kgenre.inference.inputs import separated_stems
     from kgenre.models.aggregation import track_scores
 
     path = os.fspath(path)
@@ -400,7 +401,7 @@ def predict_file(
     stems = None
     if info.stems:
         separated = separator.separate(audio, rate)
-        stems = {name: cut(separated[name]) for name in info.stems}
+        stems = {name: cut(separated[name]) for name in separated_stems(info.stems)}
     probabilities = predict_clips(model, info, cut(audio), stems, batch_size)
     # the same policy segment cut the clips with, for their times
     starts = clip_starts(audio.shape[-1], info.clip_samples, int(round(hop * rate)))

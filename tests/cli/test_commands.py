@@ -117,7 +117,7 @@ def fake_recipe(tmp_path, monkeypatch):
                 parser.add_argument("--run-dir", default=Config.run_dir)
                 parser.add_argument("--epochs", type=int, default=1)
                 args = parser.parse_args(argv)
-                run(Config(args.run_dir, args.epochs))
+                print("run folder:", run(Config(args.run_dir, args.epochs)).run_dir)
                 return 0
             """
         )
@@ -131,10 +131,7 @@ def fake_recipe(tmp_path, monkeypatch):
 
 def test_train_dispatches_to_the_recipe(fake_recipe, tmp_path, capsys):
     assert main(["train", "fake", "--run-dir", str(tmp_path / "run"), "--epochs", "3"]) == 0
-    assert capsys.readouterr().out.strip() == f"run folder: {tmp_path / 'run'}"
     assert json.load(open(tmp_path / "run" / "metrics.json")) == {"epochs": 3}
-    assert main(["train", "fake"]) == 0  # the recipe's default run folder
-    assert capsys.readouterr().out.strip() == "run folder: runs/fake"
     assert main(["train", "--list"]) == 0
     assert "recipes: fake" in capsys.readouterr().out
     assert main(["train", "nope"]) == 1
@@ -144,8 +141,12 @@ def test_train_dispatches_to_the_recipe(fake_recipe, tmp_path, capsys):
     assert exit_info.value.code == 0 and "--epochs" in capsys.readouterr().out
 
 
-def test_train_lists_the_real_recipes(capsys):
-    experiments = pytest.importorskip("kgenre.experiments")
+def test_train_runs_the_real_recipes(capsys):
+    from kgenre.experiments import RECIPES
+
     assert main(["train", "--list"]) == 0
     out = capsys.readouterr().out
-    assert all(name in out for name in experiments.RECIPES)
+    assert all(name in out for name in RECIPES)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "edm_stems", "--help"])
+    assert exit_info.value.code == 0 and "--run-dir" in capsys.readouterr().out

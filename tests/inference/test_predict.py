@@ -104,6 +104,23 @@ def test_stem_model_separates_the_whole_track_first(saved_models, tmp_path):
         predict_file(model, track, info)
 
 
+def test_no_vocals_source_is_the_sum_of_three_stems(tmp_path):
+    from kgenre.inference import InputSpec, ModelInfo
+    from kgenre.models import StemConvNet
+    from kgenre.testing.saved_models import LOG_MEL
+
+    model = StemConvNet.from_architecture("small", input_shape=(32, 16, 1))
+    spec = InputSpec(sources=("no_vocals",), feature="log_mel", options=LOG_MEL)
+    info = ModelInfo(CLASSES, 8000, 0.5, 0.5, [spec], separator="hpss")
+    track = write_audio(tmp_path / "t.wav", 1.0, 8000, seed=4)
+    separator = HPSSSeparator()
+    result = predict_file(model, track, info, separator=separator)
+    stems = separator.separate(soundfile.read(track, dtype="float32")[0], 8000)
+    no_vocals = segment(stems["bass"] + stems["drums"] + stems["other"], 8000, 0.5, 0.5)
+    x = make_inputs(info.inputs, 8000, no_vocals, {"no_vocals": no_vocals})
+    np.testing.assert_allclose(result.clip_probabilities, model_outputs(model, x), atol=1e-4)
+
+
 def test_separator_follows_training(saved_models, monkeypatch, tmp_path):
     import dataclasses
 
