@@ -68,6 +68,10 @@ def test_every_command_is_registered():
         assert callable(args.func)
 
 
+@pytest.mark.skipif(
+    os.environ.get("KERAS_BACKEND", "tensorflow") != "tensorflow",
+    reason="the start-up lines are TensorFlow's",
+)
 def test_backend_start_up_lines_are_not_repeated(saved_models, tmp_path):
     from kgenre.testing.saved_models import write_audio
 
