@@ -7,6 +7,7 @@ import json
 import os
 import sys
 
+from kgenre.cli._options import MODEL_HELP, add_clip_options, check_clip_options
 from kgenre.cli._runtime import import_backend
 
 
@@ -22,28 +23,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "confusion_matrix.png (tracks, mean probability) into --out."
         ),
     )
-    parser.add_argument(
-        "model", help="a .keras file, a preset folder, or an hf:// / kaggle:// handle"
-    )
+    parser.add_argument("model", help=MODEL_HELP)
     parser.add_argument("records", help="records folder (with manifest.json)")
-    parser.add_argument("--hop", type=float, help="seconds between clips (default: the model's)")
-    parser.add_argument("--batch-size", type=int, default=32, help="clips per batch (32)")
+    add_clip_options(parser, batch_size=32)
     parser.add_argument("--out", default="evaluation", help="output folder (evaluation)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    parser.add_argument(
-        "--sinc",
-        choices=("auto", "direct", "fft", "saved"),
-        default="auto",
-        help="sinc front end (auto: the faster for inference here)",
-    )
     parser.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.hop is not None and not args.hop > 0:
-        raise ValueError(f"--hop must be > 0 seconds, got {args.hop}")
-    if args.batch_size < 1:
-        raise ValueError(f"--batch-size must be >= 1, got {args.batch_size}")
+    check_clip_options(args)
     import_backend(tensorflow=True)
     from kgenre.inference.evaluate import evaluate_records
     from kgenre.inference.predict import load_predictor

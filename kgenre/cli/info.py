@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from kgenre.cli._options import MODEL_HELP
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Adds the `info` command."""
@@ -18,9 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "the weights file only: Keras is not loaded."
         ),
     )
-    parser.add_argument(
-        "model", help="a .keras file, a preset folder, or an hf:// / kaggle:// handle"
-    )
+    parser.add_argument("model", help=MODEL_HELP)
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(func=_run)
 

@@ -12,6 +12,7 @@ import json
 import sys
 import time
 
+from kgenre.cli._options import MODEL_HELP, add_clip_options, check_clip_options
 from kgenre.cli._runtime import import_backend
 
 SEPARATOR_CHOICES = ("as-trained", "auto", "hpss", "spleeter")
@@ -29,13 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "scores are mean clip probabilities, or vote shares with --aggregate vote."
         ),
     )
-    parser.add_argument(
-        "model", help="a .keras file, a preset folder, or an hf:// / kaggle:// handle"
-    )
+    parser.add_argument("model", help=MODEL_HELP)
     parser.add_argument("audio", nargs="+", help="audio files or folders")
-    parser.add_argument(
-        "--hop", type=float, help="seconds between clips (default: the model's, e.g. 0.5)"
-    )
     parser.add_argument(
         "--aggregate",
         choices=("mean", "vote"),
@@ -49,18 +45,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     output.add_argument(
         "--csv", action="store_true", help="CSV: one row per file (per clip with --timeline)"
     )
-    parser.add_argument("--batch-size", type=int, default=16, help="clips per batch (16)")
+    add_clip_options(parser, batch_size=16)
     parser.add_argument(
         "--separator",
         choices=SEPARATOR_CHOICES,
         default="as-trained",
         help="stem models: the separator (default: the one the model was trained with)",
-    )
-    parser.add_argument(
-        "--sinc",
-        choices=("auto", "direct", "fft", "saved"),
-        default="auto",
-        help="sinc front end: auto (the faster for inference here, default), direct, fft, saved",
     )
     parser.add_argument(
         "--classes",
@@ -71,12 +61,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _check_args(args: argparse.Namespace) -> None:
-    if args.hop is not None and not args.hop > 0:
-        raise ValueError(f"--hop must be > 0 seconds, got {args.hop}")
+    check_clip_options(args)
     if args.top_k < 1:
         raise ValueError(f"--top-k must be >= 1, got {args.top_k}")
-    if args.batch_size < 1:
-        raise ValueError(f"--batch-size must be >= 1, got {args.batch_size}")
 
 
 def _plural(count: int, word: str) -> str:

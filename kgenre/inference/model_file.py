@@ -35,6 +35,10 @@ LAYOUTS = ("bands_frames", "frames_bands")
 SOURCES = ("mix", "bass", "drums", "other", "vocals", "no_vocals")
 AGGREGATIONS = ("mean", "vote")
 
+SINC_CHOICES = ("auto", "direct", "fft", "saved")
+"""How a saved model's sinc front end can be run after loading: an implementation, `"auto"`
+(`kgenre.layers.sinc_implementation` for inference) or `"saved"` (as saved)."""
+
 
 class ModelFileError(ValueError):
     """A file is not a readable kgenre/Keras model; the message names the file and the fault."""

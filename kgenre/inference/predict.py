@@ -22,13 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from kgenre.inference.model_file import AGGREGATIONS, InputSpec, ModelInfo
+from kgenre.inference.model_file import AGGREGATIONS, SINC_CHOICES, InputSpec, ModelInfo
 
 logger = logging.getLogger(__name__)
-
-SINC_CHOICES = ("auto", "direct", "fft", "saved")
-"""`--sinc` choices: an implementation, `"auto"` (`kgenre.layers.sinc_implementation` for
-inference) or `"saved"` (as the model was saved)."""
 
 SILENCE_PEAK = 1.0 / 32768.0
 """A track whose peak is at most one 16-bit step is called silent."""

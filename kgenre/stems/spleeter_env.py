@@ -7,6 +7,8 @@ such Python is installed (Colab's and recent systems' Python is newer), `setup_e
 for one. `download_model` fetches Spleeter's released weights and checks their SHA-256.
 """
 
+from __future__ import annotations
+
 import contextlib
 import hashlib
 import json
@@ -17,6 +19,7 @@ import sys
 import tarfile
 import time
 import urllib.request
+from collections.abc import Callable
 
 from kgenre._paths import replace_dir, staging_dir, user_cache_dir
 
@@ -183,7 +186,7 @@ def _uv_command():
         return None
 
 
-def uv_python(log=None):
+def uv_python(log: Callable[[str], None] | None = None) -> tuple[str, tuple[int, int]]:
     """A Python 3.8-3.11 through uv, for systems whose own Python is newer (Colab).
 
     Asks `uv python find` for an interpreter in Spleeter's range (one uv installed earlier,
@@ -397,7 +400,7 @@ def is_untrained(directory):
     return os.path.isfile(os.path.join(directory, _UNTRAINED_MARKER))
 
 
-def has_trained_model(directory):
+def has_trained_model(directory: str) -> bool:
     """Whether a model folder holds a checkpoint that is not `make_untrained_model`'s."""
     return has_checkpoint(directory) and not is_untrained(directory)
 
@@ -495,14 +498,14 @@ def _safe_extract(archive, destination, source):
 
 
 def download_model(
-    model_name="4stems",
-    model_path=None,
-    url=None,
-    sha256=None,
-    force=False,
-    progress=True,
-    timeout=60,
-):
+    model_name: str = "4stems",
+    model_path: str | os.PathLike | None = None,
+    url: str | None = None,
+    sha256: str | None = None,
+    force: bool = False,
+    progress: bool = True,
+    timeout: float = 60,
+) -> str:
     """Downloads Spleeter's released pretrained model into the models folder.
 
     Fetches `RELEASE_URL` for `model_name` (or `url`) with urllib, computes its SHA-256 while
