@@ -67,8 +67,9 @@ class PresetModel(keras.Model):
 
         if not is_preset_reference(preset):
             raise ValueError(
-                f"{preset!r} is neither a preset folder, a file:// URL, an hf:// or kaggle:// "
-                f"handle, nor an architecture of {cls.__name__} ({sorted(cls.presets)})"
+                f"unknown preset {preset!r}: neither a preset folder, a file:// URL, an hf:// "
+                f"or kaggle:// handle, nor an architecture of {cls.__name__} "
+                f"({sorted(cls.presets)})"
             )
         if overrides:
             raise ValueError(

@@ -57,7 +57,7 @@ def test_from_preset_loads_weights_and_still_builds_architectures(preset, tmp_pa
         StemConvNet.from_preset(directory)
     with pytest.raises(ValueError, match="loaded as saved"):
         MSSincResNet.from_preset(directory, num_classes=3)
-    with pytest.raises(ValueError, match="neither a preset folder"):
+    with pytest.raises(ValueError, match="unknown preset .no_such_thing.: neither a preset folder"):
         MSSincResNet.from_preset("no_such_thing")
     with pytest.raises(ValueError, match="unknown architecture"):
         MSSincResNet.from_architecture("huge")
