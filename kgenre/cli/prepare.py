@@ -66,7 +66,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="synthetic: tracks per genre (20)",
     )
     parser.add_argument("--seconds", type=float, default=30.0, help="synthetic: track length (30)")
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="check every shard's size and SHA-256 against the manifest after writing; with "
+        "a records folder as INPUT, only check it",
+    )
     parser.set_defaults(func=_run)
+
+
+def _verify(folder: str) -> int:
+    from kgenre.data import verify_records
+
+    report = verify_records(folder)
+    print(report)
+    return 0 if report.ok else 1
 
 
 def _detect(args: argparse.Namespace) -> str:
@@ -116,6 +130,8 @@ def _tracks(kind: str, args: argparse.Namespace, genres: list | None) -> list:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.verify and os.path.isfile(os.path.join(args.input, "manifest.json")):
+        return _verify(args.input)
     kind = _detect(args)
     genres = [g.strip() for g in args.genres.split(",")] if args.genres else None
     name = args.input.split(":", 1)[1] if kind == "synthetic" else args.input
@@ -153,4 +169,4 @@ def _run(args: argparse.Namespace) -> int:
     )
     for item in manifest["skipped"]:
         print(f"  skipped {item['path']}: {item['reason']}", file=sys.stderr)
-    return 0
+    return _verify(out) if args.verify else 0

@@ -57,6 +57,15 @@ def test_prepare_a_folder_then_resume(genre_folder, tmp_path, capsys):
     shards = {s["file"]: os.stat(out / s["file"]).st_mtime_ns for s in manifest["shards"]}
     assert main([*args, "--tracks-per-shard", "2"]) == 0  # a rerun keeps finished shards
     assert {f: os.stat(out / f).st_mtime_ns for f in shards} == shards
+    capsys.readouterr()
+    assert main(["prepare", str(out), "--verify"]) == 0
+    assert "all shards verified" in capsys.readouterr().out
+    shard = out / next(iter(shards))
+    data = bytearray(shard.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # same size, one flipped byte
+    shard.write_bytes(bytes(data))
+    assert main(["prepare", str(out), "--verify"]) == 1
+    assert shard.name in capsys.readouterr().out
 
 
 def test_prepare_a_csv(genre_folder, tmp_path, capsys):
