@@ -39,13 +39,13 @@ import sys
 
 import numpy as np
 
+from kgenre.audio.sources import STEM_NAMES as STEMS
 from kgenre.experiments.options import check_settings
 from kgenre.inference import InputSpec
 
 logger = logging.getLogger(__name__)
 
 NAME = "edm_stems"
-STEMS = ("bass", "drums", "other", "vocals")
 SEPARATORS = ("auto", "spleeter", "oracle", "hpss")
 LOG_MEL = {"n_fft": 1024, "hop_length": 512, "n_mels": 128}
 """Mersy's 128 mel bands; window 1024 and hop 512 (librosa's defaults at 22,050 Hz, which give
@@ -394,7 +394,7 @@ def run(config: Config):
     manifest, kept = data.write_corpus(
         excerpts, records, config.sample_rate, stems=STEMS, min_seconds=None
     )
-    clips = data.load_clips(records, config.excerpt_seconds, stems=STEMS)
+    clips = data.load_clips(records, kept, config.excerpt_seconds, stems=STEMS)
     if not np.array_equal(clips.track_ids, [t.track_id for t in kept]):
         raise RuntimeError(f"{records}: expected one clip per excerpt, in track order")
     vocals_silent = bool(np.all(clips.stems["vocals"] == 0))

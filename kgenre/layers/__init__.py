@@ -4,14 +4,17 @@ from kgenre.layers.attention_pooling import AttentionPooling
 from kgenre.layers.multi_scale_sinc_net import MultiScaleSincNet
 from kgenre.layers.separable_conv_stack import SeparableConvStack
 from kgenre.layers.sinc_conv1d import SincConv1D
+from kgenre.layers.sinc_implementation import IMPLEMENTATIONS, sinc_implementation
 from kgenre.layers.spatial_pyramid_pooling import SpatialPyramidPooling
 from kgenre.layers.spec_augment import SpecAugment
 
 __all__ = [
+    "IMPLEMENTATIONS",
     "AttentionPooling",
     "MultiScaleSincNet",
     "SeparableConvStack",
     "SincConv1D",
     "SpatialPyramidPooling",
     "SpecAugment",
+    "sinc_implementation",
 ]

@@ -1,5 +1,7 @@
 """What every kgenre model shares: a config made of its constructor arguments, and presets."""
 
+from __future__ import annotations
+
 import copy
 
 import keras
@@ -11,7 +13,8 @@ class PresetModel(keras.Model):
     Subclasses build their graph in `__init__`, call `super().__init__(inputs=..., outputs=...)`
     and then `self._record_config(...)` with every constructor argument, so `get_config` returns
     exactly those arguments and `from_config` calls the constructor again (as keras-hub
-    backbones do). `presets` maps a preset name to constructor arguments.
+    backbones do). `presets` maps an architecture name to constructor arguments
+    (`from_architecture`); `from_preset` loads trained weights (kgenre presets).
     """
 
     presets = {}
@@ -32,13 +35,53 @@ class PresetModel(keras.Model):
         return cls(**config)
 
     @classmethod
-    def from_preset(cls, preset, **overrides):
-        """Builds the model from a named preset (see `presets`); `overrides` replace arguments."""
-        if preset not in cls.presets:
+    def from_architecture(cls, name: str, **overrides) -> PresetModel:
+        """Builds an untrained model from a named architecture (see `presets`, e.g.
+        `"paper"`, `"small"`); `overrides` replace constructor arguments."""
+        if name not in cls.presets:
             raise ValueError(
-                f"unknown preset {preset!r} for {cls.__name__}; choose one of {sorted(cls.presets)}"
+                f"unknown architecture {name!r} for {cls.__name__}; choose one of "
+                f"{sorted(cls.presets)}"
             )
-        return cls(**{**copy.deepcopy(cls.presets[preset]), **overrides})
+        return cls(**{**copy.deepcopy(cls.presets[name]), **overrides})
+
+    @classmethod
+    def from_preset(cls, preset: str, **overrides) -> PresetModel:
+        """Loads a trained model from a kgenre preset, as keras-hub's `from_preset` does.
+
+        `preset` is a preset folder (config, weights, metadata; see
+        `kgenre.inference.save_preset`), a `file://` URL, `hf://OWNER/REPO[/SUBFOLDER]` or
+        `kaggle://OWNER/MODEL/FRAMEWORK/VARIATION[/VERSION]`. The preset's classes, sample
+        rate and input settings come with `kgenre.inference.load_preset(preset)`.
+
+        An architecture name (a key of `presets`) still builds an untrained model, as
+        `from_architecture` does; `overrides` apply to architectures only.
+
+        Raises:
+            ValueError: an unknown name, overrides given with a weights preset, or a preset
+                that holds another kind of model.
+        """
+        if preset in cls.presets:
+            return cls.from_architecture(preset, **overrides)
+        from kgenre.inference.presets import is_preset_reference, load_preset
+
+        if not is_preset_reference(preset):
+            raise ValueError(
+                f"unknown preset {preset!r}: neither a preset folder, a file:// URL, an hf:// "
+                f"or kaggle:// handle, nor an architecture of {cls.__name__} "
+                f"({sorted(cls.presets)})"
+            )
+        if overrides:
+            raise ValueError(
+                f"a weights preset is loaded as saved; got overrides {sorted(overrides)} "
+                "(use from_architecture to build a model with other arguments)"
+            )
+        model, _ = load_preset(preset)
+        if not isinstance(model, cls):
+            raise ValueError(
+                f"preset {preset!r} holds a {type(model).__name__}, not a {cls.__name__}"
+            )
+        return model
 
 
 def check_positive(name, value):
