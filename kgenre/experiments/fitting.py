@@ -220,27 +220,44 @@ def fit_and_select(
     import keras
 
     fit_callbacks = list(callbacks or [])
-    if backup_dir is None:
-        keep_best = None
-        if validation is not None:
-            keep_best = keras.callbacks.EarlyStopping(
-                monitor="val_loss", patience=epochs + 1, restore_best_weights=True
-            )
-            fit_callbacks.insert(0, keep_best)
-        history = model.fit(
-            x,
-            y,
-            batch_size=batch_size,
-            epochs=epochs,
-            steps_per_epoch=steps_per_epoch,
-            validation_data=validation,
-            class_weight=class_weight,
-            callbacks=fit_callbacks,
-            shuffle=y is not None,  # a dataset shuffles itself
-            verbose=verbose,
+    keep_best = None
+    if backup_dir is None and validation is not None:
+        keep_best = keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=epochs + 1, restore_best_weights=True
         )
+        fit_callbacks.insert(0, keep_best)
+    if backup_dir is not None:
+        log, best = _backup_callbacks(backup_dir, validation is not None, fit_callbacks)
+    history = model.fit(
+        x,
+        y,
+        batch_size=batch_size,
+        epochs=epochs,
+        steps_per_epoch=steps_per_epoch,
+        validation_data=validation,
+        class_weight=class_weight,
+        callbacks=fit_callbacks,
+        shuffle=y is not None,  # a dataset shuffles itself
+        verbose=verbose,
+    )
+    if backup_dir is None:
         selected = epochs if keep_best is None else int(keep_best.best_epoch) + 1
         return dict(history.history), selected
+    history = read_epoch_log(log)
+    selected = epochs
+    if validation is not None:
+        model.load_weights(best)
+        selected = int(np.argmin(history["val_loss"])) + 1
+    shutil.rmtree(backup_dir)
+    with contextlib.suppress(OSError):  # a folder of per-fit backups goes with its last fit
+        os.rmdir(os.path.dirname(os.path.abspath(backup_dir)))
+    return history, selected
+
+
+def _backup_callbacks(backup_dir: str, select: bool, callbacks: list) -> tuple[str, str]:
+    """Adds `fit_and_select`'s resume callbacks to `callbacks`; returns the log and
+    best-weights paths. A folder without a backup to resume from is cleared first."""
+    import keras
 
     state = os.path.join(backup_dir, "state")
     log = os.path.join(backup_dir, "history.csv")
@@ -250,8 +267,8 @@ def fit_and_select(
         shutil.rmtree(backup_dir)  # the leftovers of a fit that had finished: start afresh
     os.makedirs(backup_dir, exist_ok=True)
     earlier = read_epoch_log(log) if resuming else {}
-    if validation is not None:
-        fit_callbacks.insert(
+    if select:
+        callbacks.insert(
             0,
             keras.callbacks.ModelCheckpoint(
                 best,
@@ -262,31 +279,11 @@ def fit_and_select(
             ),
         )
     # the log is written before the backup, so a restart never misses an epoch's row
-    fit_callbacks += [
+    callbacks += [
         keras.callbacks.CSVLogger(log, append=True),
         keras.callbacks.BackupAndRestore(state),
     ]
-    model.fit(
-        x,
-        y,
-        batch_size=batch_size,
-        epochs=epochs,
-        steps_per_epoch=steps_per_epoch,
-        validation_data=validation,
-        class_weight=class_weight,
-        callbacks=fit_callbacks,
-        shuffle=y is not None,
-        verbose=verbose,
-    )
-    history = read_epoch_log(log)
-    selected = epochs
-    if validation is not None:
-        model.load_weights(best)
-        selected = int(np.argmin(history["val_loss"])) + 1
-    shutil.rmtree(backup_dir)
-    with contextlib.suppress(OSError):  # a folder of per-fit backups goes with its last fit
-        os.rmdir(os.path.dirname(os.path.abspath(backup_dir)))
-    return history, selected
+    return log, best
 
 
 def read_epoch_log(path: str) -> dict:
@@ -306,6 +303,53 @@ def read_epoch_log(path: str) -> dict:
         for k in keys
         if not all(rows[e][k] == "NA" for e in epochs)
     }
+
+
+def fit_on_records(
+    model,
+    records: str,
+    track_ids: np.ndarray,
+    split,
+    epochs: int,
+    clip_seconds: float,
+    hop_seconds: float,
+    batch_size: int,
+    backup_dir: str | None = None,
+    **train_options,
+) -> tuple[dict, int, np.ndarray, np.ndarray, np.ndarray]:
+    """Trains `model` on one split of a records folder, streamed, and predicts its test clips.
+
+    Every stage reads the same records (`kgenre.data.make_dataset(tracks=...)`): training
+    clips of `split.train` (`train_options`: clips per track, augmentation), validation clips
+    of `split.validation` without overlap (when it has tracks, they pick the epoch; see
+    `fit_and_select`), then every clip of `split.test` at `hop_seconds`.
+
+    Args:
+        track_ids: the id of every track the split's indices point at.
+        split: a `kgenre.datasets.Split`; its seed seeds clip draws and augmentation.
+
+    Returns:
+        `(history, selected epoch, probabilities, labels, track ids)`, the last three one
+        row per test clip.
+    """
+    from kgenre.data import make_dataset
+
+    def stream(mode, side, **options):
+        return make_dataset(
+            records,
+            mode,
+            clip_seconds=clip_seconds,
+            batch_size=batch_size,
+            seed=split.seed,
+            tracks=track_ids[side],
+            **options,
+        )
+
+    train = stream("train", split.train, **train_options)
+    validation = stream("eval", split.validation) if len(split.validation) else None
+    history, epoch = fit_and_select(model, train, None, validation, epochs, backup_dir=backup_dir)
+    test = stream("eval", split.test, hop_seconds=hop_seconds, with_track_ids=True)
+    return (history, epoch, *predict_stream(model, test))
 
 
 def predict_stream(model, dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

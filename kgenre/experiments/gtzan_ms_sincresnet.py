@@ -233,9 +233,8 @@ def _compile(model, steps_per_epoch: int, warmup_epochs: int):
 
 def make_candidates(config: Config, records: str, tracks, class_names: list, data_note: str):
     """One `Candidate` per `config.models` row, each `fit(split) -> Outcome`."""
-    from kgenre.data import make_dataset
     from kgenre.experiments import fitting
-    from kgenre.experiments.run_folder import slug
+    from kgenre.experiments.run_folder import backup_dir
     from kgenre.experiments.runner import Candidate, Outcome
     from kgenre.inference import InputSpec, ModelInfo
     from kgenre.training import AUGMENTATION_PRESETS
@@ -262,44 +261,19 @@ def make_candidates(config: Config, records: str, tracks, class_names: list, dat
             model = pools[steps].get(
                 name, lambda: build_model(name, len(class_names), config), split.seed
             )
-            train = make_dataset(
+            backup = backup_dir(config.run_dir, split.name, name)
+            history, epoch, probabilities, labels, track_ids = fitting.fit_on_records(
+                model,
                 records,
-                "train",
-                clip_seconds=config.clip_seconds,
-                batch_size=config.batch_size,
-                seed=split.seed,
-                tracks=ids[split.train],
+                ids,
+                split,
+                config.epochs,
+                config.clip_seconds,
+                config.hop_seconds,
+                config.batch_size,
+                backup,
                 **augmentation.dataset_kwargs(),
             )
-            validation = None
-            if len(split.validation):
-                validation = make_dataset(
-                    records,
-                    "eval",
-                    clip_seconds=config.clip_seconds,
-                    batch_size=config.batch_size,
-                    tracks=ids[split.validation],
-                )
-            backup = os.path.join(config.run_dir, "backup", f"{slug(split.name)}-{slug(name)}")
-            history, epoch = fitting.fit_and_select(
-                model,
-                train,
-                None,
-                validation,
-                config.epochs,
-                backup_dir=backup,
-                verbose=0,
-            )
-            test = make_dataset(
-                records,
-                "eval",
-                clip_seconds=config.clip_seconds,
-                hop_seconds=config.hop_seconds,
-                batch_size=config.batch_size,
-                tracks=ids[split.test],
-                with_track_ids=True,
-            )
-            probabilities, labels, track_ids = fitting.predict_stream(model, test)
 
             def export():
                 info = ModelInfo(
@@ -504,14 +478,9 @@ def run(config: Config):
 
 def main(argv=None) -> int:
     """`python -m kgenre.experiments.gtzan_ms_sincresnet [flags]`; prints the run folder."""
-    from kgenre.experiments.options import parse_config
+    from kgenre.experiments.options import command_line
 
-    config = parse_config(
-        Config, argv, prog=f"python -m kgenre.experiments.{NAME}", description=__doc__
-    )
-    result = run(config)
-    print(f"run folder: {os.path.abspath(result.run_dir)}")
-    return 0
+    return command_line(NAME, Config, run, __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -102,6 +102,19 @@ def parse_config(config_cls, argv=None, prog=None, description=""):
         parser.error(str(error))
 
 
+def command_line(name: str, config_cls, run, description: str, argv=None) -> int:
+    """A recipe's `main`: parses `argv` into `config_cls`, calls `run(config)` and prints the
+    run folder; `python -m kgenre.experiments.<name> --help` lists every setting."""
+    import os
+
+    config = parse_config(
+        config_cls, argv, prog=f"python -m kgenre.experiments.{name}", description=description
+    )
+    result = run(config)
+    print(f"run folder: {os.path.abspath(result.run_dir)}")
+    return 0
+
+
 def check_settings(config, positive=(), integers=(), fractions=()):
     """Validates a recipe's settings; the message names the setting.
 

@@ -41,6 +41,12 @@ def slug(name: str) -> str:
     return "_".join(part for part in out.split("_") if part) or "model"
 
 
+def backup_dir(run_dir: str, split_name: str, model: str) -> str:
+    """Where one fit keeps its resumable state while it runs: `RUN/backup/<split>-<model>`
+    (see `kgenre.experiments.fitting.fit_and_select`)."""
+    return os.path.join(run_dir, "backup", f"{slug(split_name)}-{slug(model)}")
+
+
 def to_json(value):
     """`value` with numpy types converted and non-finite floats as `None` (strict JSON)."""
     if isinstance(value, dict):

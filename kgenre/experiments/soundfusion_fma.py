@@ -273,7 +273,7 @@ def make_candidates(config: Config, records: str, tracks, class_names: list, dat
     from kgenre.audio import log_mel_spectrogram
     from kgenre.data import make_dataset
     from kgenre.experiments import fitting
-    from kgenre.experiments.run_folder import slug
+    from kgenre.experiments.run_folder import backup_dir
     from kgenre.experiments.runner import Candidate, Outcome
     from kgenre.inference import InputSpec, ModelInfo
     from kgenre.training import AUGMENTATION_PRESETS
@@ -290,22 +290,20 @@ def make_candidates(config: Config, records: str, tracks, class_names: list, dat
             clip_seconds, hop_seconds, clips_per_track = clip_settings(name, config)
             samples = int(round(clip_seconds * config.sample_rate))
 
-            def stream(mode, side, **options):
-                return make_dataset(
-                    records,
-                    mode,
-                    clip_seconds=clip_seconds,
-                    batch_size=config.batch_size,
-                    seed=split.seed,
-                    tracks=ids[side],
-                    **options,
-                )
-
             keras.utils.set_random_seed(split.seed)
             network = build_network(name, len(class_names), samples, config)
             statistics = None
             if any(len(t.shape) == 4 for t in network.inputs):
-                sample = stream("train", split.train, clips_per_track=1, augment=False)
+                sample = make_dataset(
+                    records,
+                    "train",
+                    clip_seconds=clip_seconds,
+                    clips_per_track=1,
+                    batch_size=config.batch_size,
+                    augment=False,
+                    seed=split.seed,
+                    tracks=ids[split.train],
+                )
                 statistics = fitting.feature_statistics(sample, log_mel, STATISTICS_BATCHES)
             model = fitting.waveform_model(
                 network,
@@ -320,16 +318,20 @@ def make_candidates(config: Config, records: str, tracks, class_names: list, dat
                 loss="sparse_categorical_crossentropy",
                 metrics=["accuracy"],
             )
-            train = stream(
-                "train", split.train, clips_per_track=clips_per_track, **waveform_augmentation
+            backup = backup_dir(config.run_dir, split.name, name)
+            history, epoch, probabilities, labels, track_ids = fitting.fit_on_records(
+                model,
+                records,
+                ids,
+                split,
+                config.epochs,
+                clip_seconds,
+                hop_seconds,
+                config.batch_size,
+                backup,
+                clips_per_track=clips_per_track,
+                **waveform_augmentation,
             )
-            validation = stream("eval", split.validation)
-            backup = os.path.join(config.run_dir, "backup", f"{slug(split.name)}-{slug(name)}")
-            history, epoch = fitting.fit_and_select(
-                model, train, None, validation, config.epochs, backup_dir=backup
-            )
-            test = stream("eval", split.test, hop_seconds=hop_seconds, with_track_ids=True)
-            probabilities, labels, track_ids = fitting.predict_stream(model, test)
 
             def export():
                 info = ModelInfo(
@@ -495,14 +497,9 @@ def run(config: Config):
 
 def main(argv=None) -> int:
     """`python -m kgenre.experiments.soundfusion_fma [flags]`; prints the run folder."""
-    from kgenre.experiments.options import parse_config
+    from kgenre.experiments.options import command_line
 
-    config = parse_config(
-        Config, argv, prog=f"python -m kgenre.experiments.{NAME}", description=__doc__
-    )
-    result = run(config)
-    print(f"run folder: {os.path.abspath(result.run_dir)}")
-    return 0
+    return command_line(NAME, Config, run, __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -9,34 +9,20 @@ import pytest
 from kgenre.experiments import gtzan_ms_sincresnet as recipe
 
 
-def _args(tmp_path, *extra):
-    return [
-        "--smoke",
-        "--no-progress",
-        "--records-dir",
-        str(tmp_path / "records"),
-        "--run-dir",
-        str(tmp_path / "run"),
-        *extra,
-    ]
-
-
 @pytest.fixture(scope="module")
-def smoke_run(tmp_path_factory):
+def smoke_run(tmp_path_factory, recipe_flags):
     """One default smoke run: MS-SincResNet and MelResNet, 2 folds."""
     tmp_path = tmp_path_factory.mktemp("gtzan")
-    assert recipe.main(_args(tmp_path)) == 0
+    assert recipe.main(recipe_flags(tmp_path)) == 0
     return tmp_path
 
 
-def test_smoke_writes_the_run_folder_and_resumes(smoke_run):
+def test_smoke_writes_the_run_folder_and_resumes(
+    smoke_run, recipe_flags, assert_resumes, check_run_folder
+):
     run = smoke_run / "run"
-    for name in ("config.json", "results.jsonl", "history.csv", "metrics.json", "report.md"):
-        assert (run / name).stat().st_size > 0
-    for png in ("learned_representations", "loss_ms_sincresnet", "confusion_melresnet"):
-        assert (run / f"{png}.png").stat().st_size > 5000
-    assert not (run / "backup").exists()  # every fit finished: no state left to resume
-    rows = [json.loads(line) for line in (run / "results.jsonl").read_text().splitlines()]
+    figures = ("learned_representations", "loss_ms_sincresnet", "confusion_melresnet")
+    rows = check_run_folder(run, figures)
     assert [(r["split"], r["model"]) for r in rows] == [
         (0, "ms_sincresnet"),
         (0, "melresnet"),
@@ -52,24 +38,14 @@ def test_smoke_writes_the_run_folder_and_resumes(smoke_run):
     report = (run / "report.md").read_text()
     assert "synthetic GTZAN-like corpus" in report and "not grouped" in report
     assert "track acc. 0.9149" in report and "learned_representations.png" in report
-
-    before = (run / "results.jsonl").read_bytes()
-    assert recipe.main(_args(smoke_run)) == 0
-    assert (run / "results.jsonl").read_bytes() == before
+    assert_resumes(recipe.main, recipe_flags(smoke_run), run)
 
 
-def test_the_saved_model_votes_over_clips_of_a_track(smoke_run):
-    from kgenre.audio import load, segment
+def test_the_saved_model_votes_over_clips_of_a_track(smoke_run, predict_saved):
     from kgenre.datasets.synthetic import synthetic
-    from kgenre.inference import load_model, make_inputs
     from kgenre.models import track_scores
 
-    model, info = load_model(smoke_run / "run" / "model.keras")
-    assert info.recipe == "gtzan_ms_sincresnet" and info.input_kind == "waveform"
-    assert (info.sample_rate, info.clip_seconds, info.hop_seconds) == (8000, 0.5, 0.25)
-    assert info.aggregation == "vote" and info.training["model"] == "ms_sincresnet"
-    assert info.class_names == ["blues", "classical", "metal", "reggae"]
-    audio = synthetic(
+    track = synthetic(
         family="gtzan",
         tracks_per_genre=1,
         seconds=1.5,
@@ -77,18 +53,17 @@ def test_the_saved_model_votes_over_clips_of_a_track(smoke_run):
         genres=["metal"],
         progress=False,
     )[0]
-    y, _ = load(audio.path, info.sample_rate)
-    clips = segment(y, info.sample_rate, info.clip_seconds, info.hop_seconds)
-    probabilities = np.asarray(
-        model.predict(make_inputs(info.inputs, info.sample_rate, clips), verbose=0)
-    )
-    assert probabilities.shape == (len(clips), 4) and len(clips) == 5
-    np.testing.assert_allclose(probabilities.sum(axis=1), 1, atol=1e-4)
-    tracks, scores = track_scores(np.zeros(len(clips)), probabilities, "vote")
+    _, info, _, probabilities = predict_saved(smoke_run / "run" / "model.keras", track.path)
+    assert info.recipe == "gtzan_ms_sincresnet" and info.input_kind == "waveform"
+    assert (info.sample_rate, info.clip_seconds, info.hop_seconds) == (8000, 0.5, 0.25)
+    assert info.aggregation == "vote" and info.training["model"] == "ms_sincresnet"
+    assert info.class_names == ["blues", "classical", "metal", "reggae"]
+    assert len(probabilities) == 5  # 1.5 s: clips at 0, 0.25, ..., 1.0 s
+    tracks, scores = track_scores(np.zeros(len(probabilities)), probabilities, "vote")
     assert len(tracks) == 1 and np.isclose(scores.sum(), 1)
 
 
-def test_ismir2004_protocol_on_a_fake_tree(tmp_path):
+def test_ismir2004_protocol_on_a_fake_tree(tmp_path, recipe_flags):
     """The dataset's own lists, 1/10 of training held out to pick the epoch."""
     from kgenre.datasets.synthetic import synthetic
 
@@ -113,7 +88,7 @@ def test_ismir2004_protocol_on_a_fake_tree(tmp_path):
                 shutil.copy(t.path, root / "audio" / subset / file)
                 lines.append(f"{names[t.label]},artist {t.track_id},album,{t.track_id},1,{file}")
         (root / "metadata" / subset / "tracklist.csv").write_text("\n".join(lines) + "\n")
-    args = _args(tmp_path, "--protocol", "ismir2004", "--input", str(root))
+    args = recipe_flags(tmp_path, "--protocol", "ismir2004", "--input", str(root))
     assert recipe.main([*args, "--models", "melresnet", "--epochs", "2"]) == 0
     (row,) = [json.loads(line) for line in (tmp_path / "run" / "results.jsonl").open()]
     assert row["split_name"] == "official" and row["model"] == "melresnet"

@@ -10,34 +10,20 @@ import soundfile
 from kgenre.experiments import soundfusion_fma as recipe
 
 
-def _args(tmp_path, *extra):
-    return [
-        "--smoke",
-        "--no-progress",
-        "--records-dir",
-        str(tmp_path / "records"),
-        "--run-dir",
-        str(tmp_path / "run"),
-        *extra,
-    ]
-
-
 @pytest.fixture(scope="module")
-def smoke_run(tmp_path_factory):
+def smoke_run(tmp_path_factory, recipe_flags):
     """One default smoke run: SoundFusion (concatenation) and the ResNet2D baseline."""
     tmp_path = tmp_path_factory.mktemp("soundfusion")
-    assert recipe.main(_args(tmp_path)) == 0
+    assert recipe.main(recipe_flags(tmp_path)) == 0
     return tmp_path
 
 
-def test_smoke_writes_the_run_folder_and_resumes(smoke_run):
+def test_smoke_writes_the_run_folder_and_resumes(
+    smoke_run, recipe_flags, assert_resumes, check_run_folder
+):
     run = smoke_run / "run"
-    for name in ("config.json", "results.jsonl", "history.csv", "metrics.json", "report.md"):
-        assert (run / name).stat().st_size > 0
-    for png in ("loss_soundfusion_concat", "confusion_resnet2d_s", "f1_distribution"):
-        assert (run / f"{png}.png").stat().st_size > 5000
-    assert not (run / "backup").exists()
-    rows = {r["model"]: r for r in map(json.loads, (run / "results.jsonl").open())}
+    figures = ("loss_soundfusion_concat", "confusion_resnet2d_s", "f1_distribution")
+    rows = {r["model"]: r for r in check_run_folder(run, figures)}
     assert list(rows) == ["soundfusion_concat", "resnet2d_s"]
     # 3 test tracks of 6 s: 2 clips of 3 s each at the 2.25-s hop
     fused = rows["soundfusion_concat"]["metrics"]
@@ -48,32 +34,21 @@ def test_smoke_writes_the_run_folder_and_resumes(smoke_run):
     assert "standing in for FMA-small's 8" in report and "stratified 80/10/10" in report
     assert "0.528 / 0.567" in report and "SF-1 0.535" in report
     assert "Paired tests against the baseline (resnet2d_s)" in report
-
-    before = (run / "results.jsonl").read_bytes()
-    assert recipe.main(_args(smoke_run)) == 0
-    assert (run / "results.jsonl").read_bytes() == before
+    assert_resumes(recipe.main, recipe_flags(smoke_run), run)
 
 
-def test_the_saved_model_takes_waveforms(smoke_run):
-    from kgenre.audio import load, segment
+def test_the_saved_model_takes_waveforms(smoke_run, predict_saved):
     from kgenre.datasets.synthetic import synthetic
-    from kgenre.inference import load_model, make_inputs
 
-    model, info = load_model(smoke_run / "run" / "model.keras")
-    assert info.recipe == "soundfusion_fma" and info.input_kind == "waveform"
-    assert (info.sample_rate, info.clip_seconds, info.hop_seconds) == (22050, 3.0, 2.25)
-    assert info.aggregation == "mean" and info.training["model"] == "soundfusion_concat"
-    layers = {layer.name for layer in model.layers}
-    assert {"log_mel", "standardise_log_mel", "spec_augment"} <= layers
     track = synthetic(
         family="gtzan", tracks_per_genre=1, seconds=6.0, genres=["rock"], progress=False
     )[0]
-    y, _ = load(track.path, info.sample_rate)
-    clips = segment(y, info.sample_rate, info.clip_seconds, info.hop_seconds)
-    x = make_inputs(info.inputs, info.sample_rate, clips)
-    probabilities = np.asarray(model.predict(x, verbose=0))
+    model, info, x, probabilities = predict_saved(smoke_run / "run" / "model.keras", track.path)
+    assert info.recipe == "soundfusion_fma" and info.input_kind == "waveform"
+    assert (info.sample_rate, info.clip_seconds, info.hop_seconds) == (22050, 3.0, 2.25)
+    assert info.aggregation == "mean" and info.training["model"] == "soundfusion_concat"
+    assert {"log_mel", "standardise_log_mel", "spec_augment"} <= {x.name for x in model.layers}
     assert probabilities.shape == (2, 3)
-    np.testing.assert_allclose(probabilities.sum(axis=1), 1, atol=1e-4)
     # the masks act in training only: inference is deterministic
     np.testing.assert_allclose(np.asarray(model.predict(x, verbose=0)), probabilities, atol=1e-6)
 
@@ -118,7 +93,7 @@ def _write_fma(root, rendered):
     return meta, audio
 
 
-def test_fma_small_with_its_own_split_on_a_fake_tree(tmp_path):
+def test_fma_small_with_its_own_split_on_a_fake_tree(tmp_path, recipe_flags):
     from kgenre.datasets.synthetic import synthetic
 
     rendered = synthetic(
@@ -131,7 +106,9 @@ def test_fma_small_with_its_own_split_on_a_fake_tree(tmp_path):
     )
     meta, audio = _write_fma(tmp_path, rendered)
     args = ["--dataset", "fma_small", "--input", str(audio), "--metadata", str(meta)]
-    assert recipe.main(_args(tmp_path, *args, "--models", "simple_cnn", "--epochs", "1")) == 0
+    assert (
+        recipe.main(recipe_flags(tmp_path, *args, "--models", "simple_cnn", "--epochs", "1")) == 0
+    )
     (row,) = map(json.loads, (tmp_path / "run" / "results.jsonl").open())
     assert row["split_name"] == "official" and row["model"] == "simple_cnn"
     # SimpleCNN runs "w/o segmentation": one whole-track input per test track
