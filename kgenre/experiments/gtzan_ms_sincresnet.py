@@ -48,7 +48,12 @@ import sys
 
 import numpy as np
 
-from kgenre.experiments.options import check_settings
+from kgenre.experiments.options import (
+    GROUPING,
+    check_names,
+    check_settings,
+    group_by_field,
+)
 
 NAME = "gtzan_ms_sincresnet"
 PRIMARY = "ms_sincresnet"
@@ -124,9 +129,7 @@ class Config:
     )
     protocol: str = dataclasses.field(default="kfold", metadata={"choices": ("kfold", "ismir2004")})
     folds: int = 10
-    group_by: str = dataclasses.field(
-        default="auto", metadata={"choices": ("auto", "artist", "none")}
-    )
+    group_by: str = group_by_field()
     tracks_per_genre: int = 100
     track_seconds: float = 30.0
     genres: tuple | None = None
@@ -154,12 +157,7 @@ class Config:
             raise ValueError(f"warmup_epochs must be an integer >= 0, got {self.warmup_epochs!r}")
         if self.warmup_epochs < 0:
             raise ValueError(f"warmup_epochs must be an integer >= 0, got {self.warmup_epochs!r}")
-        self.models = tuple(self.models)
-        unknown = [m for m in self.models if m not in ROWS]
-        if unknown or not self.models or len(set(self.models)) != len(self.models):
-            raise ValueError(
-                f"models must be distinct names among {sorted(ROWS)}, got {list(self.models)}"
-            )
+        self.models = check_names(self, "models", ROWS)
         if self.genres is not None:
             self.genres = tuple(self.genres)
         if self.protocol == "ismir2004" and self.input is None:
@@ -444,7 +442,7 @@ def run(config: Config):
     skipped = manifest["skipped"]
     class_names = manifest["class_names"]
     if config.protocol == "kfold":
-        grouped = {"auto": None, "artist": True, "none": False}[config.group_by]
+        grouped = GROUPING[config.group_by]
         splits = make_splits(
             kept, "kfold", n_splits=config.folds, seed=config.seed, grouped=grouped
         )

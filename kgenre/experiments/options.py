@@ -102,6 +102,25 @@ def parse_config(config_cls, argv=None, prog=None, description=""):
         parser.error(str(error))
 
 
+GROUPING = {"auto": None, "artist": True, "none": False}
+"""`--group-by` values as `kgenre.datasets.make_splits`' `grouped`: `auto` groups by artist
+when the tracks name one."""
+
+
+def group_by_field():
+    """The `group_by` field of a recipe's `Config` (choices: `GROUPING`'s keys)."""
+    return dataclasses.field(default="auto", metadata={"choices": tuple(GROUPING)})
+
+
+def check_names(config, name: str, known) -> tuple:
+    """`config.<name>` as a tuple of distinct names among `known`; the message lists them."""
+    values = tuple(getattr(config, name))
+    unknown = [v for v in values if v not in known]
+    if unknown or not values or len(set(values)) != len(values):
+        raise ValueError(f"{name} must be distinct names among {sorted(known)}, got {list(values)}")
+    return values
+
+
 def command_line(name: str, config_cls, run, description: str, argv=None) -> int:
     """A recipe's `main`: parses `argv` into `config_cls`, calls `run(config)` and prints the
     run folder; `python -m kgenre.experiments.<name> --help` lists every setting."""

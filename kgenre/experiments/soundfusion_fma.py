@@ -50,7 +50,12 @@ import sys
 
 import numpy as np
 
-from kgenre.experiments.options import check_settings
+from kgenre.experiments.options import (
+    GROUPING,
+    check_names,
+    check_settings,
+    group_by_field,
+)
 
 NAME = "soundfusion_fma"
 LOG_MEL = {"n_fft": 1024, "hop_length": 512, "n_mels": 64}
@@ -141,9 +146,7 @@ class Config:
     split: str = dataclasses.field(
         default="auto", metadata={"choices": ("auto", "official", "holdout")}
     )
-    group_by: str = dataclasses.field(
-        default="auto", metadata={"choices": ("auto", "artist", "none")}
-    )
+    group_by: str = group_by_field()
     tracks_per_genre: int = 100
     track_seconds: float = 30.0
     genres: tuple = SYNTHETIC_GENRES
@@ -177,12 +180,7 @@ class Config:
         )
         if not isinstance(self.dropout, (int, float)) or not 0 <= self.dropout < 1:
             raise ValueError(f"dropout must be in [0, 1), got {self.dropout!r}")
-        self.models = tuple(self.models)
-        unknown = [m for m in self.models if m not in MODELS]
-        if unknown or not self.models or len(set(self.models)) != len(self.models):
-            raise ValueError(
-                f"models must be distinct names among {sorted(MODELS)}, got {list(self.models)}"
-            )
+        self.models = check_names(self, "models", MODELS)
         self.genres = tuple(self.genres)
         if self.dataset == "fma_small" and (self.input is None or self.metadata is None):
             raise ValueError("dataset 'fma_small' needs --input (fma_small) and --metadata")
@@ -473,7 +471,7 @@ def run(config: Config):
     if protocol == "official":
         splits = make_splits(kept, "official", seed=config.seed, validation_fraction=0.1)
     else:
-        grouped = {"auto": None, "artist": True, "none": False}[config.group_by]
+        grouped = GROUPING[config.group_by]
         splits = make_splits(kept, "holdout", seed=config.seed, grouped=grouped)
     notes = _notes(config, kept, manifest["skipped"], splits[0], protocol, class_names)
     plan = Plan(
