@@ -108,8 +108,10 @@ class Config:
         sample_rate: 16,000 Hz (the paper's).
         clip_seconds: clip length (3 s, the paper's).
         hop_seconds: hop between test clips (0.5 s, the paper's).
-        models: Table 1 rows to train (see ROWS); the first is saved as model.keras and
-            the paper's figures are drawn from it.
+        models: Table 1 rows to train: ms_sincresnet, ms_sincresnet_nospp,
+            ms_sincresnet_k80[_nospp], sincresnet_{251,501,1001}, sincresnet_k80_{251,501,1001},
+            melresnet, sincnet_{251,501,1001}, sincnet_k160_{251,501,1001}; the first is saved
+            as model.keras and the paper's figures are drawn from it.
         model_size: paper (the Table 1 architectures) or small (the models' small presets,
             for smoke runs; only each row's SPP switch is kept).
         epochs: epochs per fold (200: the reference code's run length).

@@ -68,6 +68,7 @@ def build_parser(config_cls, prog: str, description: str) -> argparse.ArgumentPa
         flag = "--" + field.name.replace("_", "-")
         default = getattr(defaults, field.name)
         text = f"{helps.get(field.name, '')} (default: {default!r})".strip()
+        text = text.replace("%", "%%")  # argparse formats help strings with %
         kind = _base_type(hints.get(field.name, type(default)))
         kwargs = {"dest": field.name, "default": argparse.SUPPRESS, "help": text}
         choices = field.metadata.get("choices")

@@ -122,7 +122,9 @@ class Config:
         sample_rate: 22,050 Hz (the slides').
         clip_seconds: clip length (5 s, the slides').
         hop_seconds: hop between test clips (3.75 s: 25 % overlap, the slides').
-        models: models to train (see MODELS); the first is saved as model.keras.
+        models: models to train: simple_cnn, nnet1, nnet2, vgg16, resnet1d_{s,m,l},
+            resnet2d_{s,m,l}, soundfusion_concat, soundfusion_decision; the first is saved as
+            model.keras, resnet2d_s is the baseline.
         model_size: paper (the slides' models) or small (the models' small presets, for
             smoke runs).
         epochs: epochs per model (not in the slides; the best validation epoch is kept).
