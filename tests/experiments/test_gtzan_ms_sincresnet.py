@@ -102,6 +102,9 @@ def test_ismir2004_protocol_on_a_fake_tree(tmp_path, recipe_flags):
 
 
 def test_bad_settings_name_the_setting():
+    with pytest.raises(SystemExit) as shown:
+        recipe.main(["--help"])
+    assert shown.value.code == 0
     with pytest.raises(SystemExit):
         recipe.main(["--folds", "0"])
     with pytest.raises(ValueError, match="models must be"):

@@ -121,6 +121,9 @@ def test_fma_small_with_its_own_split_on_a_fake_tree(tmp_path, recipe_flags):
 
 
 def test_bad_settings_name_the_setting(tmp_path):
+    with pytest.raises(SystemExit) as shown:
+        recipe.main(["--help"])
+    assert shown.value.code == 0
     with pytest.raises(SystemExit):
         recipe.main(["--epochs", "0"])
     with pytest.raises(ValueError, match="models must be"):
