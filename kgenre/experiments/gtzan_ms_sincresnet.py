@@ -45,6 +45,7 @@ import dataclasses
 import functools
 import os
 import sys
+import typing
 
 import numpy as np
 
@@ -54,6 +55,12 @@ from kgenre.experiments.options import (
     check_settings,
     group_by_field,
 )
+
+if typing.TYPE_CHECKING:
+    import keras
+
+    from kgenre.datasets import Split, Track
+    from kgenre.experiments.runner import Candidate, RunResult
 
 NAME = "gtzan_ms_sincresnet"
 PRIMARY = "ms_sincresnet"
@@ -86,7 +93,9 @@ MS-SincResNet: K = 160 or 80 sinc filters per scale, L = (251, 501, 1001), SPP o
 text lost the table's SPP ticks; the caption and Sec. 4.2 give 91.49 % / 91.91 % for K = 160
 with SPP, so the second row of each pair has SPP). SincResNet: one length L in all three
 channels, no SPP. SincNet: Ravanelli & Bengio's network, K = 80 or 160, L = 251 / 501 / 1001.
-MelResNet: "ResNet (Mel-spectrogram)". The numbers are track accuracies (voting)."""
+MelResNet: "ResNet (Mel-spectrogram)". The numbers are track accuracies (voting). On 3-s clips
+SincNet's first dense layer alone holds 217 M weights (see `kgenre.models.SincNet`): its rows
+run, but slowly and in about 1 GB per model."""
 
 
 @dataclasses.dataclass
@@ -203,7 +212,7 @@ class Config:
         return int(round(self.clip_seconds * self.sample_rate))
 
 
-def build_model(name: str, num_classes: int, config: Config):
+def build_model(name: str, num_classes: int, config: Config) -> keras.Model:
     """The Table 1 model `name` for `num_classes` genres and `config`'s clips."""
     from kgenre import models
 
@@ -231,7 +240,9 @@ def _compile(model, steps_per_epoch: int, warmup_epochs: int):
     )
 
 
-def make_candidates(config: Config, records: str, tracks, class_names: list, data_note: str):
+def make_candidates(
+    config: Config, records: str, tracks: list[Track], class_names: list, data_note: str
+) -> list[Candidate]:
     """One `Candidate` per `config.models` row, each `fit(split) -> Outcome`."""
     from kgenre.experiments import fitting
     from kgenre.experiments.run_folder import backup_dir
@@ -319,7 +330,9 @@ of a 16-kHz track."""
 FIGURE = "learned_representations.png"
 
 
-def learned_representation_figure(run_dir: str, tracks, splits) -> list:
+def learned_representation_figure(
+    run_dir: str, tracks: list[Track], splits: list[Split]
+) -> list[tuple[str, str]]:
     """Fig. 4 from the saved model: a test clip's spectrogram and its learned 2D maps.
 
     The clip is the first test track of the split the saved model was trained on, from
@@ -421,7 +434,7 @@ def _notes(config, tracks, skipped, splits, class_names) -> list:
     return notes
 
 
-def run(config: Config):
+def run(config: Config) -> RunResult:
     """Runs (or resumes) the experiment; returns the `RunResult`."""
     from kgenre.datasets import make_splits
     from kgenre.experiments import data

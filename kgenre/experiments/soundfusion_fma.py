@@ -47,6 +47,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+import typing
 
 import numpy as np
 
@@ -56,6 +57,12 @@ from kgenre.experiments.options import (
     check_settings,
     group_by_field,
 )
+
+if typing.TYPE_CHECKING:
+    import keras
+
+    from kgenre.datasets import Track
+    from kgenre.experiments.runner import Candidate, RunResult
 
 NAME = "soundfusion_fma"
 LOG_MEL = {"n_fft": 1024, "hop_length": 512, "n_mels": 64}
@@ -227,7 +234,7 @@ def clip_settings(name: str, config: Config) -> tuple[float, float, int]:
     return config.clip_seconds, config.hop_seconds, clips
 
 
-def build_network(name: str, num_classes: int, clip_samples: int, config: Config):
+def build_network(name: str, num_classes: int, clip_samples: int, config: Config) -> keras.Model:
     """The slides' model `name` on its native inputs (a waveform and/or a 64-band log-mel):
     its `paper` preset (ResNet1D / ResNet2D: `soundfusion_s/m/l`), or `small`."""
     from kgenre import models
@@ -264,7 +271,9 @@ def build_network(name: str, num_classes: int, clip_samples: int, config: Config
     return cls.from_preset(preset, num_classes=num_classes, **arguments)
 
 
-def make_candidates(config: Config, records: str, tracks, class_names: list, data_note: str):
+def make_candidates(
+    config: Config, records: str, tracks: list[Track], class_names: list, data_note: str
+) -> list[Candidate]:
     """One `Candidate` per `config.models` entry, each `fit(split) -> Outcome`."""
     import functools
 
@@ -448,7 +457,7 @@ def _paper_column(names) -> dict:
     return out
 
 
-def run(config: Config):
+def run(config: Config) -> RunResult:
     """Runs (or resumes) the experiment; returns the `RunResult`."""
     from kgenre.datasets import make_splits
     from kgenre.experiments import data
