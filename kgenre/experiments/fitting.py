@@ -305,6 +305,18 @@ def read_epoch_log(path: str) -> dict:
     }
 
 
+def steps_per_epoch(tracks: int, clips_per_track: int, batch_size: int, what: str) -> int:
+    """Full batches in one training epoch of `tracks` x `clips_per_track` random clips (the
+    reader drops the remainder); a `ValueError` naming `batch_size` when there is none."""
+    steps = tracks * clips_per_track // batch_size
+    if steps < 1:
+        raise ValueError(
+            f"batch_size {batch_size} is larger than the {tracks * clips_per_track} training "
+            f"clips of {what}: an epoch would train nothing"
+        )
+    return steps
+
+
 def fit_on_records(
     model,
     records: str,
@@ -332,7 +344,7 @@ def fit_on_records(
         `(history, selected epoch, probabilities, labels, track ids)`, the last three one
         row per test clip.
     """
-    from kgenre.data import make_dataset
+    from kgenre.data import DatasetOptions, make_dataset
 
     def stream(mode, side, **options):
         return make_dataset(
@@ -345,6 +357,8 @@ def fit_on_records(
             **options,
         )
 
+    clips_per_track = train_options.get("clips_per_track", DatasetOptions.clips_per_track)
+    steps_per_epoch(len(split.train), clips_per_track, batch_size, split.name)
     train = stream("train", split.train, **train_options)
     validation = stream("eval", split.validation) if len(split.validation) else None
     history, epoch = fit_and_select(model, train, None, validation, epochs, backup_dir=backup_dir)

@@ -257,12 +257,9 @@ def make_candidates(
 
     def candidate(name):
         def fit(split):
-            steps = len(split.train) * clips_per_track // config.batch_size
-            if steps < 1:
-                raise ValueError(
-                    f"batch_size {config.batch_size} is larger than the "
-                    f"{len(split.train) * clips_per_track} training clips of {split.name}"
-                )
+            steps = fitting.steps_per_epoch(
+                len(split.train), clips_per_track, config.batch_size, split.name
+            )
             if steps not in pools:
                 pools[steps] = fitting.ModelPool(
                     functools.partial(

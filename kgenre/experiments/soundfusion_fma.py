@@ -303,12 +303,13 @@ def make_candidates(
             network = build_network(name, len(class_names), samples, config)
             statistics = None
             if any(len(t.shape) == 4 for t in network.inputs):
+                # one random clip per training track, shuffled, in at least one batch
                 sample = make_dataset(
                     records,
                     "train",
                     clip_seconds=clip_seconds,
                     clips_per_track=1,
-                    batch_size=config.batch_size,
+                    batch_size=min(config.batch_size, len(split.train)),
                     augment=False,
                     seed=split.seed,
                     tracks=ids[split.train],

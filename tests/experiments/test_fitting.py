@@ -50,3 +50,9 @@ def test_a_fit_resumes_from_its_backup(tmp_path, validate):
         assert selected == int(np.argmin(history["val_loss"])) + 1
     else:
         assert selected == 5 and "val_loss" not in history
+
+
+def test_an_epoch_without_a_full_batch_is_refused():
+    assert fitting.steps_per_epoch(10, 4, 8, "fold 0") == 5
+    with pytest.raises(ValueError, match="batch_size 16 is larger than the 6 training clips"):
+        fitting.steps_per_epoch(6, 1, 16, "holdout")

@@ -105,12 +105,12 @@ def test_fma_small_with_its_own_split_on_a_fake_tree(tmp_path, recipe_flags):
         progress=False,
     )
     meta, audio = _write_fma(tmp_path, rendered)
-    args = ["--dataset", "fma_small", "--input", str(audio), "--metadata", str(meta)]
-    assert (
-        recipe.main(recipe_flags(tmp_path, *args, "--models", "simple_cnn", "--epochs", "1")) == 0
-    )
+    data = ["--dataset", "fma_small", "--input", str(audio), "--metadata", str(meta)]
+    model = ["--models", "simple_cnn", "--epochs", "1", "--batch-size", "4"]
+    assert recipe.main(recipe_flags(tmp_path, *data, *model)) == 0
     (row,) = map(json.loads, (tmp_path / "run" / "results.jsonl").open())
     assert row["split_name"] == "official" and row["model"] == "simple_cnn"
+    assert len(row["history"]["loss"]) == 1  # 6 whole tracks: one epoch of one batch of 4
     # SimpleCNN runs "w/o segmentation": one whole-track input per test track
     assert row["extras"]["clip_seconds"] == 6 and np.sum(row["metrics"]["clip_confusion"]) == 3
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
