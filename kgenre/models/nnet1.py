@@ -1,6 +1,6 @@
 import keras
 
-from kgenre.models._base import PresetModel, check_positive, check_rate
+from kgenre.models._base import PresetModel, check_positive, check_rate, records_arguments
 from kgenre.models._nnet_blocks import (
     conv,
     dense_head,
@@ -70,6 +70,7 @@ class NNet1(PresetModel):
         },
     }
 
+    @records_arguments
     def __init__(
         self,
         num_classes: int = 8,
@@ -122,14 +123,3 @@ class NNet1(PresetModel):
         x = global_max_and_average(x)
         outputs = dense_head(x, dense_units, dropout, num_classes, classifier_activation)
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
-        self._record_config(
-            num_classes=num_classes,
-            input_shape=input_shape,
-            filters=filters,
-            kernel_size=kernel_size,
-            pool_sizes=pool_sizes,
-            dense_units=dense_units,
-            dropout=dropout,
-            classifier_activation=classifier_activation,
-            residual=residual,
-        )

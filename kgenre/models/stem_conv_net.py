@@ -1,7 +1,7 @@
 import keras
 
 from kgenre.layers import SeparableConvStack
-from kgenre.models._base import PresetModel, check_positive, check_rate
+from kgenre.models._base import PresetModel, check_positive, check_rate, records_arguments
 
 # Mersy gives no penalty strengths; these are the values of Keras' own L1L2 example.
 DEFAULT_L1 = 1e-5
@@ -90,6 +90,7 @@ class StemConvNet(PresetModel):
     # the input's name; StemSepConvNet keeps the name its saved files were written with
     input_name = "spectrograms"
 
+    @records_arguments
     def __init__(
         self,
         num_classes: int = 6,
@@ -136,15 +137,3 @@ class StemConvNet(PresetModel):
             name="predictions",
         )(x)
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
-        self._record_config(
-            num_classes=num_classes,
-            input_shape=input_shape,
-            filters=filters,
-            kernel_size=kernel_size,
-            pool_size=pool_size,
-            dropout=dropout,
-            l1=l1,
-            l2=l2,
-            classifier_activation=classifier_activation,
-            block=block,
-        )

@@ -2,7 +2,13 @@ import os
 
 import keras
 
-from kgenre.models._base import PresetModel, check_positive, check_rate, classifier
+from kgenre.models._base import (
+    PresetModel,
+    check_positive,
+    check_rate,
+    classifier,
+    records_arguments,
+)
 
 
 @keras.saving.register_keras_serializable(package="kgenre")
@@ -46,6 +52,10 @@ class VGG16Transfer(PresetModel):
 
     presets = {"paper": {}, "small": {"num_classes": 4, "input_shape": (32, 32, 1)}}
 
+    # the weights travel with a saved file; a reload never fetches them again
+    not_saved = ("weights",)
+
+    @records_arguments
     def __init__(
         self,
         num_classes=8,
@@ -90,12 +100,3 @@ class VGG16Transfer(PresetModel):
             x = keras.layers.Dropout(dropout, name="dropout")(x)
         outputs = classifier(x, num_classes, classifier_activation, "predictions")
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
-        self._record_config(
-            num_classes=num_classes,
-            input_shape=input_shape,
-            # weights travel with a saved model; never load them again on reload
-            weights=None,
-            freeze_base=freeze_base,
-            dropout=dropout,
-            classifier_activation=classifier_activation,
-        )
