@@ -5,14 +5,8 @@ from kgenre.training.blending_run import BlendingRunConfig, run_multiview_blendi
 from kgenre.training.blending_weights import BlendingWeightEstimator
 from kgenre.training.gradient_blending import AdaptiveGradientBlending, fixed_subset
 from kgenre.training.hypermodel import DEFAULT_SPACES, GenreHyperModel
-from kgenre.training.presets import (
-    AUGMENTATION_PRESETS,
-    SOUNDFUSION_DROPOUT_RANGE,
-    AugmentationConfig,
-    db_to_gain,
-)
+from kgenre.training.presets import AUGMENTATION_PRESETS, AugmentationConfig, db_to_gain
 from kgenre.training.schedules import (
-    MULTIVIEW_BATCH_SIZE,
     WarmupMilestoneDecay,
     WarmupStepDecay,
     ms_sincresnet_optimizer,
@@ -32,8 +26,6 @@ __all__ = [
     "BlendedModel",
     "BlendingRunConfig",
     "BlendingWeightEstimator",
-    "MULTIVIEW_BATCH_SIZE",
-    "SOUNDFUSION_DROPOUT_RANGE",
     "WarmupMilestoneDecay",
     "WarmupStepDecay",
     "db_to_gain",
