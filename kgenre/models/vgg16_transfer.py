@@ -19,9 +19,9 @@ class VGG16Transfer(PresetModel):
     `keras.applications.VGG16` without its top, globally averaged and classified by a dense
     layer (SoundFusion slides, "Transfer Learning"). The slides compare three starts: random
     weights (`weights=None`, the default), ImageNet weights, and weights of a VGG16 trained on
-    GTZAN; both of the latter are given as a local `.weights.h5` / `.h5` file of the VGG16
-    base without top (nothing is downloaded). `weights="imagenet"` asks Keras to download its
-    file and fails with a clear error when offline.
+    GTZAN; either can be given as a local `.weights.h5` / `.h5` file of the VGG16 base without
+    top, which is read as it is. `weights="imagenet"` instead asks Keras to download its
+    ImageNet file (cached by Keras) and fails with a clear error when offline.
 
     Args:
         num_classes: Defaults to 8 (FMA-small).
