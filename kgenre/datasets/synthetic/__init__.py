@@ -40,11 +40,11 @@ import soundfile as sf
 from tqdm.auto import tqdm
 
 from kgenre._paths import user_cache_dir
-from kgenre.datasets import _synth_genres, _synth_styles
+from kgenre.datasets.synthetic import _genres, _render
 from kgenre.datasets.track import Track
 
-FAMILIES = {family: tuple(styles) for family, styles in _synth_genres.FAMILIES.items()}
-STEMS = _synth_styles.STEMS
+FAMILIES = {family: tuple(styles) for family, styles in _genres.FAMILIES.items()}
+STEMS = _render.STEMS
 TRACKS_PER_ARTIST = 5
 # Bump when the synthesiser's output changes, so default cache folders are not reused.
 RENDER_VERSION = 2
@@ -81,8 +81,8 @@ def render(family, genre, index, seconds=30.0, sample_rate=22050, seed=0):
         raise ValueError(f"index must be an integer >= 0, got {index!r}")
     artist = _stream(seed, family, genre, 0, int(index) // TRACKS_PER_ARTIST)
     track = _stream(seed, family, genre, 1, int(index))
-    song = _synth_genres.FAMILIES[family][genre](artist, track)
-    stems = _synth_styles.render_song(song, float(seconds), int(sample_rate), track)
+    song = _genres.FAMILIES[family][genre](artist, track)
+    stems = _render.render_song(song, float(seconds), int(sample_rate), track)
     mix = stems["bass"] + stems["drums"] + stems["other"] + stems["vocals"]
     rms = math.sqrt(float(np.mean(mix.astype(np.float64) ** 2))) + 1e-12
     gain = 10 ** (track.uniform(-20.0, -13.0) / 20) / rms

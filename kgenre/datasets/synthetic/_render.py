@@ -18,7 +18,7 @@ distorted palm-muted power chords and double kicks for metal; and so on.
 import numpy as np
 from scipy import signal
 
-from kgenre.datasets import _synth_instruments as syn
+from kgenre.datasets.synthetic import _synth as syn
 
 STEPS_PER_BAR = 16
 STEMS = ("bass", "drums", "other", "vocals")
