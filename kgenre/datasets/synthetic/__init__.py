@@ -40,7 +40,7 @@ import soundfile as sf
 from tqdm.auto import tqdm
 
 from kgenre._paths import user_cache_dir
-from kgenre.datasets.synthetic import _genres, _render
+from kgenre.datasets.synthetic import _genres, _render, _tables
 from kgenre.datasets.track import Track
 
 FAMILIES = {family: tuple(styles) for family, styles in _genres.FAMILIES.items()}
@@ -81,7 +81,7 @@ def render(family, genre, index, seconds=30.0, sample_rate=22050, seed=0):
         raise ValueError(f"index must be an integer >= 0, got {index!r}")
     artist = _stream(seed, family, genre, 0, int(index) // TRACKS_PER_ARTIST)
     track = _stream(seed, family, genre, 1, int(index))
-    song = _genres.FAMILIES[family][genre](artist, track)
+    song = _tables.sample_song(_genres.FAMILIES[family][genre], artist, track)
     stems = _render.render_song(song, float(seconds), int(sample_rate), track)
     mix = stems["bass"] + stems["drums"] + stems["other"] + stems["vocals"]
     rms = math.sqrt(float(np.mean(mix.astype(np.float64) ** 2))) + 1e-12
