@@ -19,6 +19,10 @@ Layout on disk (`<genre>.<index:05d>` track ids, as GTZAN names its files)::
     <output_dir>/<genre>/<genre>.00000.stems/other.wav
     <output_dir>/<genre>/<genre>.00000.stems/vocals.wav
 
+The package: `_genres` holds the genres as typed tables (`_tables.Genre`), `_tables` the
+sampler that draws one song from a table, `_render` the renderer from a song to stems, and
+`_synth` the voices and effects (numpy and scipy only).
+
 All files are mono 16-bit PCM WAV at `sample_rate` (samples `round(x * 32768)`, so reading them
 as float with soundfile gives `x` to within half a step). The mix is the plain sum of the four stems:
 the master gain and the recording-colour filters are linear and applied to every stem before

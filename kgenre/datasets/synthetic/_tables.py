@@ -167,7 +167,7 @@ class _Table:
         return out
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Instrument(_Table):
     """A note's recipe for `_synth.note`: oscillator layers or FM, envelope, modulation.
 
@@ -178,12 +178,13 @@ class Instrument(_Table):
 
     layers: list | None = None
     fm: tuple | None = None
-    adsr: tuple = (0.005, 1.0, 1.0, 0.05)
+    adsr: tuple
     glide: Any = None
     vibrato: Any = None
     bend: Any = None
 
-    _artist_fields = ("layers", "fm", "adsr", "glide", "vibrato", "bend")
+    def sample(self, rngs, by=ARTIST):
+        return super().sample(rngs, ARTIST)
 
 
 @dataclasses.dataclass(frozen=True)
