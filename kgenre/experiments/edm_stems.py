@@ -244,15 +244,14 @@ def separate_excerpts(tracks, config, separator_name: str, folder: str):
     return out, skipped
 
 
-def _build(kind: str, input_shape, num_classes: int, preset: str):
-    """One of Mersy's networks: `StemSepConvNet` ("separable") or `StemConvNet` ("conv")."""
-    from kgenre.models import StemConvNet, StemSepConvNet
+def _build(block: str, input_shape, num_classes: int, preset: str):
+    """One of Mersy's networks: `StemConvNet` with `"conv"` or `"separable"` blocks."""
+    from kgenre.models import StemConvNet
 
-    cls = StemSepConvNet if kind == "separable" else StemConvNet
-    settings = {"num_classes": num_classes, "input_shape": tuple(input_shape)}
+    settings = {"num_classes": num_classes, "input_shape": tuple(input_shape), "block": block}
     if preset == "small":
         settings["filters"] = (4, 8)
-    return cls(**settings)
+    return StemConvNet(**settings)
 
 
 def _compile(model):

@@ -71,6 +71,3 @@ AUGMENTATION_PRESETS = {
     "none": AugmentationConfig(),
 }
 """Named augmentation presets; `AUGMENTATION_PRESETS["soundfusion"].dataset_kwargs()`."""
-
-SOUNDFUSION_DROPOUT_RANGE = (0.3, 0.5)
-"""Dropout probabilities the SoundFusion slides report (seed 001)."""
