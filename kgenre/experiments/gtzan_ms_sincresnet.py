@@ -35,8 +35,10 @@ Numbers the paper does not give:
   is scored (the paper has no validation set on GTZAN; the reference code also prints the
   best epoch on the test fold, which is optimistic and not used here);
 - batch: 32 clips (8 tracks x 4 clips; the reference code batches 8 tracks);
-- ImageNet weights for ResNet-18 [2.2]: nothing is downloaded, so the ResNets start from
-  random weights; the report says so.
+- ImageNet weights for ResNet-18 [2.2]: `--backbone-weights imagenet` loads keras-hub's
+  `resnet_18_imagenet` (downloaded on first use) or a local keras-hub preset folder; by
+  default nothing is downloaded and the ResNets start from random weights, which the report
+  says.
 """
 
 from __future__ import annotations
@@ -123,6 +125,9 @@ class Config:
             as model.keras and the paper's figures are drawn from it.
         model_size: paper (the Table 1 architectures) or small (the models' small presets,
             for smoke runs; only each row's SPP switch is kept).
+        backbone_weights: the ResNet-18's start: imagenet (the paper's; keras-hub's
+            resnet_18_imagenet, downloaded on first use), a local keras-hub ResNet preset
+            folder, or none (random weights; nothing is downloaded).
         epochs: epochs per fold (200: the reference code's run length).
         warmup_epochs: epochs at 1e-5 before 5e-3 (5, the paper's).
         batch_size: clips per batch (32 = 8 tracks x 4 clips).
@@ -149,6 +154,7 @@ class Config:
     hop_seconds: float = 0.5
     models: tuple = (PRIMARY, BASELINE)
     model_size: str = dataclasses.field(default="paper", metadata={"choices": ("paper", "small")})
+    backbone_weights: str | None = None
     epochs: int = 200
     warmup_epochs: int = 5
     batch_size: int = 32
@@ -171,6 +177,8 @@ class Config:
         self.models = check_names(self, "models", ROWS)
         if self.genres is not None:
             self.genres = tuple(self.genres)
+        if self.backbone_weights is not None and self.model_size == "small":
+            raise ValueError("backbone_weights needs model_size 'paper' (a ResNet-18 backbone)")
         if self.protocol == "ismir2004" and self.input is None:
             raise ValueError("protocol 'ismir2004' needs --input (the ismir04_genre folder)")
         if self.protocol == "ismir2004" and self.dataset not in ("auto", "ismir2004"):
@@ -224,9 +232,11 @@ def build_model(name: str, num_classes: int, config: Config) -> keras.Model:
         "sample_rate": config.sample_rate,
     }
     if config.model_size == "small":
-        return cls.from_preset(
+        return cls.from_architecture(
             "small", **common, **{k: arguments[k] for k in ("spp",) if k in arguments}
         )
+    if class_name != "SincNet":
+        common["backbone_weights"] = config.backbone_weights
     return cls(**common, **arguments)
 
 
@@ -416,11 +426,13 @@ def _notes(config, tracks, skipped, splits, class_names) -> list:
     notes.append(
         f"Training: {config.epochs} epochs, batch {config.batch_size} clips, SGD (Nesterov "
         f"0.9, weight decay 1e-4), 1e-5 for {config.warmup_epochs} warm-up epochs, then 5e-3 "
-        "halved every 30 epochs."
+        "halved at epochs 30, 60, ... (as the reference code)."
     )
     notes.append(
-        "ResNets start from random weights (the paper fine-tunes ImageNet weights; kgenre "
-        "downloads nothing)."
+        f"ResNets start from {config.backbone_weights} weights (as the paper: ImageNet)."
+        if config.backbone_weights
+        else "ResNets start from random weights (the paper fine-tunes ImageNet weights; "
+        "`--backbone-weights imagenet` does, with a download)."
     )
     if config.model_size == "small":
         notes.append("Model size: **small** presets (a smoke run), not the paper's architectures.")

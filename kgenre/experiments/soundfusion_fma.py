@@ -89,9 +89,9 @@ MODELS = {
 }
 """`name: (kgenre model, (test accuracy, aggregated accuracy) on the "SoundFusion performance"
 slide)`. The slide's VGG16 was pre-trained (ImageNet); kgenre's starts from random weights
-unless `--vgg16-weights` names a local file. The slides name "SoundFusion-1" (0.535 / 0.571)
-and "SoundFusion-2" (0.483 / 0.506) without saying which fusion each is, so the fusion rows
-show both in the report."""
+unless `--vgg16-weights` names a local file or `imagenet`. The slides name "SoundFusion-1"
+(0.535 / 0.571) and "SoundFusion-2" (0.483 / 0.506) without saying which fusion each is, so
+the fusion rows show both in the report."""
 SOUNDFUSION_ROWS = "SF-1 0.535 / 0.571, SF-2 0.483 / 0.506 (fusion not named)"
 WHOLE_TRACK = ("simple_cnn",)
 """Models the slides ran "w/o segmentation": one input per track, no clip aggregation."""
@@ -140,7 +140,8 @@ class Config:
         augment: the slides' augmentation (gain -12..+12 dB and noise 0.02 on waveforms, 2 + 2
             masks of at most 30 % on spectrograms).
         dropout: dropout before the classifier (the slides: 0.3-0.5).
-        vgg16_weights: a local VGG16 no-top weights file for vgg16 (none: random weights).
+        vgg16_weights: vgg16's start: a local VGG16 no-top weights file, imagenet (Keras'
+            file, downloaded on first use), or none (random weights; nothing is downloaded).
         records_dir: TFRecords folder.
         run_dir: the run folder (a rerun with the same folder resumes).
         seed: seed of the corpus, the split and the weights.
@@ -193,7 +194,7 @@ class Config:
         self.genres = tuple(self.genres)
         if self.dataset == "fma_small" and (self.input is None or self.metadata is None):
             raise ValueError("dataset 'fma_small' needs --input (fma_small) and --metadata")
-        if self.vgg16_weights is not None and not os.path.isfile(self.vgg16_weights):
+        if self.vgg16_weights not in (None, "imagenet") and not os.path.isfile(self.vgg16_weights):
             raise ValueError(f"vgg16_weights: no such file {self.vgg16_weights!r}")
 
     @classmethod
@@ -236,7 +237,7 @@ def clip_settings(name: str, config: Config) -> tuple[float, float, int]:
 
 def build_network(name: str, num_classes: int, clip_samples: int, config: Config) -> keras.Model:
     """The slides' model `name` on its native inputs (a waveform and/or a 64-band log-mel):
-    its `paper` preset (ResNet1D / ResNet2D: `soundfusion_s/m/l`), or `small`."""
+    its `paper` architecture (ResNet1D / ResNet2D: `soundfusion_s/m/l`), or `small`."""
     from kgenre import models
 
     cls = getattr(models, MODELS[name][0])
@@ -263,12 +264,12 @@ def build_network(name: str, num_classes: int, clip_samples: int, config: Config
         },
     }[cls.__name__]
     if config.model_size == "small":
-        preset = "small"
+        architecture = "small"
     elif cls in (models.ResNet1D, models.ResNet):
-        preset = f"soundfusion_{size}"
+        architecture = f"soundfusion_{size}"
     else:
-        preset = "paper"
-    return cls.from_preset(preset, num_classes=num_classes, **arguments)
+        architecture = "paper"
+    return cls.from_architecture(architecture, num_classes=num_classes, **arguments)
 
 
 def make_candidates(
@@ -431,8 +432,8 @@ def _notes(config, tracks, skipped, split, protocol, class_names) -> list:
             + (
                 f"weights from {config.vgg16_weights}."
                 if config.vgg16_weights
-                else "random initial weights (the slides' row is ImageNet-pre-trained; "
-                "nothing is downloaded, pass --vgg16-weights for a local file)."
+                else "random initial weights (the slides' row is ImageNet-pre-trained: "
+                "`--vgg16-weights imagenet` downloads Keras' file, or name a local one)."
             )
         )
     if config.model_size == "small":

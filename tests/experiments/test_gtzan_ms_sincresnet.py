@@ -109,6 +109,8 @@ def test_bad_settings_name_the_setting():
         recipe.main(["--folds", "0"])
     with pytest.raises(ValueError, match="models must be"):
         recipe.Config(models=("ms_sincresnet", "resnet50"))
+    with pytest.raises(ValueError, match="backbone_weights needs model_size 'paper'"):
+        recipe.Config.smoke(backbone_weights="imagenet")
     with pytest.raises(ValueError, match="warmup_epochs"):
         recipe.Config(warmup_epochs=-1)
     with pytest.raises(ValueError, match="needs --input"):
