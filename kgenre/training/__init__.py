@@ -20,6 +20,7 @@ from kgenre.training.schedules import (
     multiview_optimizer,
     multiview_schedule,
 )
+from kgenre.training.speed import PRECISIONS, speed_options
 from kgenre.training.tuning import TuneConfig, run_tune, synthetic_clips
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "BlendingRunConfig",
     "BlendingWeightEstimator",
     "MULTIVIEW_BATCH_SIZE",
+    "PRECISIONS",
     "SOUNDFUSION_DROPOUT_RANGE",
     "WarmupMilestoneDecay",
     "WarmupStepDecay",
@@ -45,5 +47,6 @@ __all__ = [
     "run_multiview_blending",
     "run_tune",
     "self_ensemble",
+    "speed_options",
     "synthetic_clips",
 ]
