@@ -122,7 +122,7 @@ def reference_side(path, x, y):
         loss.backward()
         optimizer.step()
         optimizer.zero_grad()
-        float(loss)
+        loss.item()
 
     def infer():
         model.eval()
