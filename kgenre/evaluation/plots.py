@@ -1,31 +1,38 @@
-"""PNG plots for run folders (matplotlib, Agg backend: no display needed)."""
+"""PNG plots for run folders.
 
-import matplotlib
-import matplotlib.ticker
+Figures are made with `matplotlib.figure.Figure` directly (no pyplot state and no
+`matplotlib.use`), so they render headless and leave a notebook's inline backend alone. Each
+function returns the `Figure` and, given a `path`, saves it there too.
+"""
 
-matplotlib.use("Agg")
+from __future__ import annotations
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import numpy as np
 
 
-def _save(fig, path):
+def _figure(width, height):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height))
+
+
+def _finish(fig, path):
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    if path is not None:
+        fig.savefig(path, dpi=110)
+    return fig
 
 
-def plot_confusion_matrix(cm, class_names, path, title="Confusion matrix"):
-    """Row-normalised confusion matrix with counts in the cells."""
+def plot_confusion_matrix(cm, class_names=None, path=None, title="Confusion matrix"):
+    """Row-normalised confusion matrix (rows: true classes) with the counts in the cells."""
     cm = np.asarray(cm)
     n = cm.shape[0]
     names = list(class_names) if class_names is not None else [str(i) for i in range(n)]
-    rows = cm.sum(axis=1, keepdims=True)
-    norm = np.divide(cm, np.maximum(rows, 1))
+    norm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
     size = max(4.0, 0.55 * n + 2)
-    fig, ax = plt.subplots(figsize=(size + 1, size))
-    im = ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
+    fig = _figure(size + 1, size)
+    ax = fig.add_subplot()
+    image = ax.imshow(norm, cmap="Blues", vmin=0, vmax=1)
     ax.set_xticks(range(n), names, rotation=45, ha="right")
     ax.set_yticks(range(n), names)
     ax.set_xlabel("predicted")
@@ -33,89 +40,88 @@ def plot_confusion_matrix(cm, class_names, path, title="Confusion matrix"):
     ax.set_title(title)
     for i in range(n):
         for j in range(n):
-            ax.text(
-                j,
-                i,
-                str(cm[i, j]),
-                ha="center",
-                va="center",
-                color="white" if norm[i, j] > 0.5 else "black",
-                fontsize=8,
-            )
-    fig.colorbar(im, ax=ax, fraction=0.046, label="fraction of row")
-    return _save(fig, path)
+            color = "white" if norm[i, j] > 0.5 else "black"
+            ax.text(j, i, str(cm[i, j]), ha="center", va="center", color=color, fontsize=8)
+    fig.colorbar(image, ax=ax, fraction=0.046, label="fraction of row")
+    return _finish(fig, path)
 
 
-def plot_loss_curves(histories, path, title="Training and validation loss"):
-    """`histories`: list of Keras `History.history` dicts (one per fold/trial)."""
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for i, h in enumerate(histories):
-        label = i == 0
-        if "loss" in h:
-            ax.plot(
-                np.arange(1, len(h["loss"]) + 1),
-                h["loss"],
-                color="tab:blue",
-                alpha=0.6,
-                label="training" if label else None,
-            )
-        if "val_loss" in h:
-            ax.plot(
-                np.arange(1, len(h["val_loss"]) + 1),
-                h["val_loss"],
-                color="tab:orange",
-                alpha=0.6,
-                label="validation" if label else None,
-            )
+def plot_loss_curves(
+    histories, path=None, title="Training and validation loss", validation_label="validation"
+):
+    """Loss per epoch of several fits (`histories`: Keras `History.history` dicts); the
+    `val_loss` curve is labelled `validation_label` (e.g. "test" where the test set selects
+    the epoch)."""
+    from matplotlib.ticker import MaxNLocator
+
+    fig = _figure(7, 4.5)
+    ax = fig.add_subplot()
+    for i, history in enumerate(histories):
+        curves = (("loss", "tab:blue", "training"), ("val_loss", "tab:orange", validation_label))
+        for key, color, label in curves:
+            if key in history:
+                values = history[key]
+                ax.plot(
+                    np.arange(1, len(values) + 1),
+                    values,
+                    color=color,
+                    alpha=0.6,
+                    label=label if i == 0 else None,
+                )
     ax.set_xlabel("epoch")
-    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("loss")
-    ax.set_title(f"{title} ({len(histories)} run{'s' if len(histories) != 1 else ''})")
+    runs = len(histories)
+    ax.set_title(f"{title} ({runs} run{'s' if runs != 1 else ''})")
     ax.grid(alpha=0.3)
     ax.legend()
-    return _save(fig, path)
+    return _finish(fig, path)
 
 
-def plot_blend_weights(records, path, title="Gradient-blending weights"):
-    """`records`: `AdaptiveGradientBlending.records` (dicts with `step`, `weight_<b>`)."""
+def plot_blend_weights(records, path=None, title="Gradient-blending weights"):
+    """Weights over training steps (`records`: `AdaptiveGradientBlending.records`)."""
     if not records:
         raise ValueError("no blending records to plot")
     steps = [r["step"] for r in records]
     branches = [k[len("weight_") :] for k in records[0] if k.startswith("weight_")]
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for b in branches:
-        ax.plot(steps, [r[f"weight_{b}"] for r in records], marker=".", label=b)
+    fig = _figure(7, 4.5)
+    ax = fig.add_subplot()
+    for branch in branches:
+        ax.plot(steps, [r[f"weight_{branch}"] for r in records], marker=".", label=branch)
     ax.set_xlabel("training step")
     ax.set_ylabel("weight w_k")
     ax.set_ylim(-0.03, 1.03)
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend()
-    return _save(fig, path)
+    return _finish(fig, path)
 
 
-def plot_metric_distributions(values, path, metric="macro F1", title=None):
-    """Histograms of a metric across trials, one colour per model, dashed means.
+def plot_metric_distributions(values, path=None, metric="macro F1", title=None, unit="trials"):
+    """Histograms of a metric across splits, one colour per model, dashed means.
 
-    Mersy (AAAI 2021, seed 002) Fig. 1 style: overlaid F1 distributions of the models
-    over the random 80/20 trials, with each mean as a dashed line.
+    The style of Mersy (AAAI 2021, seed 002) Fig. 1: overlaid F1 distributions of the models
+    over the random 80/20 trials, each mean a dashed line.
 
     Args:
-        values: dict `{model name: sequence of per-trial values}`.
+        values: `{model name: per-split values}`.
     """
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    all_values = np.concatenate([np.asarray(v, float) for v in values.values()])
-    lo, hi = float(all_values.min()), float(all_values.max())
-    if hi - lo < 1e-9:
-        lo, hi = lo - 0.05, hi + 0.05
-    bins = np.linspace(lo, hi, 16)
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    from matplotlib import rcParams
+
+    fig = _figure(7, 4.5)
+    ax = fig.add_subplot()
+    every = np.concatenate([np.asarray(v, float) for v in values.values()])
+    low, high = float(every.min()), float(every.max())
+    if high - low < 1e-9:
+        low, high = low - 0.05, high + 0.05
+    bins = np.linspace(low, high, 16)
+    colors = rcParams["axes.prop_cycle"].by_key()["color"]
     for i, (name, v) in enumerate(values.items()):
-        c = colors[i % len(colors)]
-        ax.hist(v, bins=bins, alpha=0.5, color=c, label=f"{name} (n={len(v)})")
-        ax.axvline(float(np.mean(v)), color=c, linestyle="--")
+        color = colors[i % len(colors)]
+        ax.hist(v, bins=bins, alpha=0.5, color=color, label=f"{name} (n={len(v)})")
+        ax.axvline(float(np.mean(v)), color=color, linestyle="--")
     ax.set_xlabel(metric)
-    ax.set_ylabel("trials")
-    ax.set_title(title or f"{metric} across trials (dashed: mean)")
-    ax.legend()
-    return _save(fig, path)
+    ax.set_ylabel(unit)
+    ax.set_title(title or f"{metric} across {unit} (dashed: means)")
+    ax.legend(fontsize=8)
+    return _finish(fig, path)

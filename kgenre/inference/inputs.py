@@ -11,6 +11,19 @@ import numpy as np
 
 from kgenre.inference.model_file import InputSpec
 
+NO_VOCALS = ("bass", "drums", "other")
+"""The stems whose sum is the "no_vocals" source (the mix without its vocals)."""
+
+
+def separated_stems(sources) -> tuple:
+    """The separated stems that `sources` are made of, in first-use order: each stem
+    itself, and bass, drums and other for `"no_vocals"` (what a separator or the records
+    must provide)."""
+    out = []
+    for source in sources:
+        out += [s for s in (NO_VOCALS if source == "no_vocals" else (source,)) if s not in out]
+    return tuple(out)
+
 
 def make_input(spec: InputSpec, sample_rate: int, clips, stems=None) -> np.ndarray:
     """One model input for a batch of clips.
@@ -25,7 +38,9 @@ def make_input(spec: InputSpec, sample_rate: int, clips, stems=None) -> np.ndarr
         float32 array shaped as `InputSpec` documents.
     """
     if spec.stems:
-        stems = stems or {}
+        stems = dict(stems or {})
+        if "no_vocals" not in stems and all(s in stems for s in NO_VOCALS):
+            stems["no_vocals"] = sum(np.asarray(stems[s], dtype=np.float32) for s in NO_VOCALS)
         lacking = [s for s in spec.stems if s not in stems]
         if lacking:
             raise ValueError(

@@ -1,18 +1,11 @@
 """Training: adaptive gradient blending, self-ensembles, the papers' schedules and presets."""
 
 from kgenre.training.blended_model import BlendedModel, self_ensemble
-from kgenre.training.blending_run import BlendingRunConfig, run_multiview_blending
 from kgenre.training.blending_weights import BlendingWeightEstimator
 from kgenre.training.gradient_blending import AdaptiveGradientBlending, fixed_subset
 from kgenre.training.hypermodel import DEFAULT_SPACES, GenreHyperModel
-from kgenre.training.presets import (
-    AUGMENTATION_PRESETS,
-    SOUNDFUSION_DROPOUT_RANGE,
-    AugmentationConfig,
-    db_to_gain,
-)
+from kgenre.training.presets import AUGMENTATION_PRESETS, AugmentationConfig, db_to_gain
 from kgenre.training.schedules import (
-    MULTIVIEW_BATCH_SIZE,
     WarmupMilestoneDecay,
     WarmupStepDecay,
     ms_sincresnet_optimizer,
@@ -31,11 +24,8 @@ __all__ = [
     "TuneConfig",
     "AugmentationConfig",
     "BlendedModel",
-    "BlendingRunConfig",
     "BlendingWeightEstimator",
-    "MULTIVIEW_BATCH_SIZE",
     "PRECISIONS",
-    "SOUNDFUSION_DROPOUT_RANGE",
     "WarmupMilestoneDecay",
     "WarmupStepDecay",
     "db_to_gain",
@@ -44,7 +34,6 @@ __all__ = [
     "ms_sincresnet_schedule",
     "multiview_optimizer",
     "multiview_schedule",
-    "run_multiview_blending",
     "run_tune",
     "self_ensemble",
     "speed_options",

@@ -139,14 +139,13 @@ def run_tune(config):
         `num_clips` and `path` (of `best.json`).
     """
     import keras
+    from sklearn.model_selection import GroupShuffleSplit
 
-    from kgenre.evaluation.protocols import random_splits
     from kgenre.training.hypermodel import GenreHyperModel
 
     x, y, ids, genres = _load(config)
-    train_index, val_index = random_splits(
-        y, n_trials=1, test_fraction=config.validation_fraction, groups=ids, seed=config.seed
-    )[0]
+    splitter = GroupShuffleSplit(1, test_size=config.validation_fraction, random_state=config.seed)
+    train_index, val_index = next(splitter.split(x, y, ids))
     keras.utils.set_random_seed(config.seed)
     hypermodel = GenreHyperModel(
         config.architecture,

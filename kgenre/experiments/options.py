@@ -1,0 +1,136 @@
+"""Command-line flags from a recipe's settings dataclass: one parser builder for every recipe.
+
+Each field of the `Config` dataclass becomes a `--flag` (underscores to dashes) whose help is
+the field's line in the class docstring's `Attributes:` section, with its default; `--smoke`
+starts from `Config.smoke()` instead of the paper-scale defaults. Only flags given on the
+command line override the chosen defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import re
+import types
+import typing
+
+
+def _field_help(config_cls) -> dict:
+    """`{field: help}` from the `Attributes:` section of the dataclass docstring."""
+    doc = config_cls.__doc__ or ""
+    out, current = {}, None
+    section = doc.split("Attributes:", 1)[-1] if "Attributes:" in doc else ""
+    for line in section.splitlines():
+        match = re.match(r"^\s{4,8}(\w+): (.*)$", line)
+        if match and match.group(1) in {f.name for f in dataclasses.fields(config_cls)}:
+            current = match.group(1)
+            out[current] = match.group(2).strip()
+        elif current and line.strip():
+            out[current] += " " + line.strip()
+        elif not line.strip():
+            current = None
+    return out
+
+
+def _base_type(annotation):
+    """The scalar type of a field annotation (`int | None` -> int, `tuple` -> tuple)."""
+    if isinstance(annotation, str):
+        annotation = eval(annotation, {"typing": typing}, {})  # noqa: S307 (our own annotations)
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _base_type(args[0]) if args else str
+    if origin in (tuple, list):
+        return tuple
+    return annotation
+
+
+def _finite_number(kind):
+    def convert(text):
+        value = kind(text)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+        return value
+
+    convert.__name__ = kind.__name__
+    return convert
+
+
+def build_parser(config_cls, prog: str, description: str) -> argparse.ArgumentParser:
+    """An `argparse` parser with one flag per field of `config_cls`, and `--smoke`."""
+    parser = argparse.ArgumentParser(
+        prog=prog, description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    helps = _field_help(config_cls)
+    defaults = config_cls()
+    hints = typing.get_type_hints(config_cls)
+    for field in dataclasses.fields(config_cls):
+        flag = "--" + field.name.replace("_", "-")
+        default = getattr(defaults, field.name)
+        text = f"{helps.get(field.name, '')} (default: {default!r})".strip()
+        kind = _base_type(hints.get(field.name, type(default)))
+        kwargs = {"dest": field.name, "default": argparse.SUPPRESS, "help": text}
+        choices = field.metadata.get("choices")
+        if kind is bool:
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, **kwargs)
+            continue
+        if kind is tuple:
+            kwargs["nargs"] = "+"
+            kind = field.metadata.get("item_type", str)
+        if kind in (int, float):
+            kind = _finite_number(kind)
+        parser.add_argument(flag, type=kind, choices=choices, **kwargs)
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a tiny run on a few synthetic tracks (under 2 minutes on 2 CPU cores)",
+    )
+    return parser
+
+
+def parse_config(config_cls, argv=None, prog=None, description=""):
+    """Parses `argv` into `config_cls` (`config_cls.smoke(...)` with `--smoke`)."""
+    parser = build_parser(config_cls, prog, description)
+    args = vars(parser.parse_args(argv))
+    smoke = args.pop("smoke")
+    for key, value in list(args.items()):
+        if isinstance(value, list):
+            args[key] = tuple(value)
+    try:
+        return config_cls.smoke(**args) if smoke else config_cls(**args)
+    except (TypeError, ValueError) as error:
+        parser.error(str(error))
+
+
+def check_settings(config, positive=(), integers=(), fractions=()):
+    """Validates a recipe's settings; the message names the setting.
+
+    Fields declared with `metadata={"choices": ...}` must hold one of their choices.
+
+    Args:
+        positive: names that must be finite numbers > 0.
+        integers: names that must be integers >= 1.
+        fractions: names that must lie strictly between 0 and 1.
+    """
+    import math
+
+    def value(name):
+        return getattr(config, name)
+
+    for field in dataclasses.fields(config):
+        choices = field.metadata.get("choices")
+        if choices is not None and value(field.name) not in choices:
+            raise ValueError(f"{field.name} must be one of {choices}, got {value(field.name)!r}")
+
+    for name in integers:
+        v = value(name)
+        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
+    for name in positive:
+        v = value(name)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+            raise ValueError(f"{name} must be a positive finite number, got {v!r}")
+    for name in fractions:
+        v = value(name)
+        if not isinstance(v, (int, float)) or not 0 < v < 1:
+            raise ValueError(f"{name} must be between 0 and 1 (exclusive), got {v!r}")
