@@ -16,6 +16,8 @@ Two schemes:
 import numpy as np
 from keras import ops
 
+from kgenre.backend_ops import correlate_spectra
+
 
 def fast_fft_length(length):
     """The smallest `2^a 3^b 5^c >= length`, a size every backend's FFT handles quickly.
@@ -53,11 +55,10 @@ def correlate_spectrum(x_spectrum, kernels, fft_length, out_length):
         Tensor `(batch, filters, out_length)`: `sum_k kernels[k, f] x[b, t + k]`.
     """
     xr, xi = x_spectrum
-    xr, xi = ops.expand_dims(xr, 1), ops.expand_dims(xi, 1)
+    k_spectrum = ops.rfft(ops.transpose(kernels), fft_length=fft_length)  # (filters, bins)
     # correlation: X times the conjugate of the kernel's spectrum
-    kr, ki = ops.rfft(ops.transpose(kernels), fft_length=fft_length)  # (filters, bins)
-    y = ops.irfft((xr * kr + xi * ki, xi * kr - xr * ki), fft_length=fft_length)
-    return y[:, :, :out_length]
+    x_spectrum = (ops.expand_dims(xr, 1), ops.expand_dims(xi, 1))
+    return correlate_spectra(x_spectrum, k_spectrum, fft_length)[:, :, :out_length]
 
 
 def fft_correlate(x, kernels, fft_length=None):

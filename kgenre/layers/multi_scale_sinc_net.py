@@ -1,7 +1,7 @@
 import keras
 from keras import ops
 
-from kgenre.layers._inference_jit import compile_for_inference
+from kgenre.backend_ops import compile_with_xla
 from kgenre.layers.adaptive_pooling import adaptive_average_pool
 from kgenre.layers.fft_convolution import correlate_spectrum, fast_fft_length
 from kgenre.layers.sinc_conv1d import SincConv1D
@@ -31,7 +31,7 @@ class MultiScaleSincNet(keras.layers.Layer):
             (`fast_fft_length(time)` points), every scale's 160 filters are applied as
             spectra and transformed back, and batch norm, ReLU and an O(length) adaptive
             pooling follow channels first; under TensorFlow inference this front end is
-            compiled with XLA. Equal to `"direct"` within float32 rounding (1e-4 on the
+            compiled with XLA (`kgenre.backend_ops`). Equal to `"direct"` within float32 rounding (1e-4 on the
             tests' maps). `"auto"` (the default): `sinc_implementation(..., training=True)`,
             which is `"fft"` on every backend (see `sinc_implementation` for the table).
         **kwargs: base layer arguments.
@@ -122,10 +122,10 @@ class MultiScaleSincNet(keras.layers.Layer):
             x = ops.squeeze(x, -1)
         x = self.input_norm(x)
         if self._implementation == "fft":
-            if training:
+            if training:  # XLA measured slower here in training (BENCHMARKS.md)
                 return self._fft_maps(x, training=True)
             if getattr(self, "_compiled_fft_maps", None) is None:
-                self._compiled_fft_maps = compile_for_inference(self._fft_maps)
+                self._compiled_fft_maps = compile_with_xla(self._fft_maps)
             return self._compiled_fft_maps(x)
         maps = []
         for sinc, norm in zip(self.sinc, self.norms):

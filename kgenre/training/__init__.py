@@ -13,6 +13,7 @@ from kgenre.training.schedules import (
     multiview_optimizer,
     multiview_schedule,
 )
+from kgenre.training.speed import PRECISIONS, speed_options
 from kgenre.training.tuning import TuneConfig, run_tune, synthetic_clips
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "AugmentationConfig",
     "BlendedModel",
     "BlendingWeightEstimator",
+    "PRECISIONS",
     "WarmupMilestoneDecay",
     "WarmupStepDecay",
     "db_to_gain",
@@ -34,5 +36,6 @@ __all__ = [
     "multiview_schedule",
     "run_tune",
     "self_ensemble",
+    "speed_options",
     "synthetic_clips",
 ]
