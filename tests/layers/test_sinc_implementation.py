@@ -11,7 +11,7 @@ from kgenre.layers import MultiScaleSincNet, SincConv1D, sinc_implementation
         (True, True, "torch", "fft"),
         (False, True, "tensorflow", "fft"),
         (False, True, "jax", "fft"),
-        (False, True, "torch", "direct"),
+        (False, True, "torch", "fft"),
         (True, False, "tensorflow", "direct"),
         (True, False, "torch", "direct"),
         (False, False, "jax", "direct"),
