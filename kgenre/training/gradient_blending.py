@@ -9,6 +9,7 @@ from keras import ops
 
 from kgenre.training.blended_model import BlendedModel
 from kgenre.training.blending_weights import BlendingWeightEstimator
+from kgenre.training.distribution import predict_in_batches, replicas_in_sync
 
 
 def fixed_subset(x, y, size, seed=0):
@@ -154,9 +155,12 @@ class AdaptiveGradientBlending(keras.callbacks.Callback):
 
     def _branch_loss_values(self, data):
         x, y = data
-        y_pred = self.model.predict(x, batch_size=self.batch_size, verbose=0)
+        # Batches padded to the replica count under data_parallel; the losses are scaled
+        # back where the strategy divides them, so they are the whole set's.
+        y_pred = predict_in_batches(self.model, x, self.batch_size)
         losses = self.model.branch_losses(y, y_pred)
-        return {b: float(ops.convert_to_numpy(v)) for b, v in losses.items()}
+        replicas = replicas_in_sync()
+        return {b: float(ops.convert_to_numpy(v)) * replicas for b, v in losses.items()}
 
     def update(self):
         """Measures the branch losses now and sets new weights; returns the record."""

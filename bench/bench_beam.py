@@ -1,0 +1,122 @@
+"""Tracks per second of `write_records` against `write_records_beam` on the DirectRunner.
+
+The corpus is kgenre's synthetic GTZAN-like corpus: 10 genres x 20 tracks of 30 s at
+22,050 Hz (200 tracks, rendered once into the user cache), written as TFRecords at 16 kHz
+(MS-SincResNet's rate: every track is decoded and resampled) in shards of 16 tracks. Each
+engine writes into a fresh folder, so nothing is resumed:
+
+- `write_records`: this process, `--threads` decoding threads (default 2);
+- `beam multi_processing`: the DirectRunner with `--direct_num_workers=2
+  --direct_running_mode=multi_processing` (two worker processes: no shared GIL, each imports
+  TensorFlow; their start-up is included);
+- `beam multi_threading`: the DirectRunner with two worker threads in this process.
+
+An untimed warm-up write of two tracks first loads TensorFlow, the decoder and the resampler
+in this process. The engines run interleaved (the order rotates every repeat) so that a change in the machine's
+load hits all of them alike; the 1-minute load average (`os.getloadavg`, what `uptime`
+prints) is recorded before every run. Prints one JSON object (and writes it with `--output`).
+
+    python bench/bench_beam.py --repeats 3 --output bench/results/beam_direct_runner.json
+"""
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import write_json  # noqa: E402
+
+ENGINES = ("write_records", "beam multi_processing", "beam multi_threading")
+
+
+def run_engine(engine, tracks, folder, settings, threads):
+    from kgenre.data import write_records, write_records_beam
+
+    if engine == "write_records":
+        return write_records(tracks, folder, workers=threads, **settings)
+    mode = engine.split()[1]
+    flags = f"--direct_num_workers=2 --direct_running_mode={mode}"
+    return write_records_beam(tracks, folder, beam_options=flags, **settings)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tracks-per-genre", type=int, default=20, help="20 (200 tracks)")
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2, help="write_records threads (2)")
+    parser.add_argument("--engines", nargs="+", default=list(ENGINES), choices=ENGINES)
+    parser.add_argument("--workdir", default=None, help="records go here (default: temp)")
+    parser.add_argument("--output", default=None, help="also write the JSON here")
+    args = parser.parse_args(argv)
+
+    import logging
+
+    logging.getLogger("apache_beam").setLevel(logging.WARNING)
+    from kgenre.datasets.synthetic import synthetic
+
+    tracks = synthetic(
+        family="gtzan", tracks_per_genre=args.tracks_per_genre, seconds=args.seconds, progress=False
+    )
+    settings = dict(sample_rate=16000, tracks_per_shard=16, progress=False)
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.workdir or tmp
+        # Untimed warm-up: TensorFlow, the decoder and the resampler load once in this process.
+        run_engine("write_records", tracks[:2], os.path.join(work, "warm-up"), settings, 1)
+        for repeat in range(args.repeats):
+            shift = repeat % len(args.engines)
+            order = args.engines[shift:] + args.engines[:shift]
+            for engine in order:
+                folder = os.path.join(work, engine.replace(" ", "_"))
+                shutil.rmtree(folder, ignore_errors=True)
+                load = os.getloadavg()[0]
+                start = time.perf_counter()
+                manifest = run_engine(engine, tracks, folder, settings, args.threads)
+                seconds = time.perf_counter() - start
+                runs.append(
+                    {
+                        "engine": engine,
+                        "repeat": repeat,
+                        "seconds": seconds,
+                        "tracks_per_second": len(tracks) / seconds,
+                        "load_1min_before": load,
+                        "tracks_written": manifest["num_tracks"],
+                    }
+                )
+                print(
+                    f"{engine:22s} repeat {repeat}: {len(tracks) / seconds:6.2f} tracks/s "
+                    f"({seconds:.1f} s, load {load:.2f})",
+                    file=sys.stderr,
+                )
+    summary = {}
+    for engine in args.engines:
+        rates = [r["tracks_per_second"] for r in runs if r["engine"] == engine]
+        summary[engine] = {
+            "median_tracks_per_second": statistics.median(rates),
+            "min": min(rates),
+            "max": max(rates),
+        }
+    result = {
+        "tracks": len(tracks),
+        "seconds_per_track": args.seconds,
+        "source_rate": 22050,
+        "stored_rate": 16000,
+        "tracks_per_shard": 16,
+        "write_records_threads": args.threads,
+        "beam_workers": 2,
+        "cpu_count": os.cpu_count(),
+        "machine": platform.machine(),
+        "summary": summary,
+        "runs": runs,
+    }
+    write_json(result, args.output)
+
+
+if __name__ == "__main__":
+    main()
