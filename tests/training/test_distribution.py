@@ -135,3 +135,24 @@ def test_two_devices_train_as_one_device_does():
     wiring = result["wiring"]
     assert wiring["replicas"] == 2 and wiring["steps"] == 2 and wiring["same_as_predict"]
     assert "data_parallel over 2 replicas" in wiring["report_devices"][0]
+
+
+def test_dataset_options_for_a_worker():
+    from kgenre.data import DatasetOptions
+
+    options = DatasetOptions(batch_size=8)
+    one = dist.Distribution("data_parallel", "tensorflow", "strategy", replicas=2)
+    assert one.dataset_options(options) is options
+    tf_worker = dist.Distribution("data_parallel", "tensorflow", "s", 4, workers=2, worker_index=1)
+    sharded = tf_worker.dataset_options(options)
+    assert (sharded.num_shards, sharded.shard_index, sharded.batch_size) == (2, 1, 8)
+
+    class Handle:
+        auto_shard_dataset = True
+
+    jax_worker = dist.Distribution("data_parallel", "jax", "d", 4, 2, 0, handle=Handle())
+    sharded = jax_worker.dataset_options(options)
+    assert (sharded.num_shards, sharded.shard_index, sharded.batch_size) == (2, 0, 4)
+    assert jax_worker.handle.auto_shard_dataset is False  # kgenre shards; Keras must not
+    with pytest.raises(ValueError, match="split across 4 replicas"):
+        jax_worker.dataset_options(DatasetOptions(batch_size=6))

@@ -73,11 +73,11 @@ def blended_model():
 
 
 def train_blended():
-    x, y = data(4 * BATCH, seed=3)
+    x, y = data(3 * BATCH, seed=3)
     val = data(13, seed=4)  # 13: odd, so the callback's batches need padding on 2 devices
     model = blended_model()
     model.compile(keras.optimizers.SGD(0.05), loss="sparse_categorical_crossentropy")
-    blend = AdaptiveGradientBlending(val, data(11, seed=5), update_every=1, window=1)
+    blend = AdaptiveGradientBlending(val, data(13, seed=5), update_every=1, window=1)
     history = model.fit(
         x, y, batch_size=BATCH, epochs=1, shuffle=False, callbacks=[blend], verbose=0
     )
