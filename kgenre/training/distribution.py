@@ -322,7 +322,8 @@ def pad_to_replicas(x, replicas: int) -> tuple[object, int]:
     return ({k: pad(v) for k, v in x.items()} if isinstance(x, dict) else pad(x)), extra
 
 
-def _rows(data, rows):
+def take_rows(data, rows):
+    """`rows` (indices or a slice) of an array, or of each array of a dict, list or tuple."""
     if isinstance(data, dict):
         return {k: np.asarray(v)[rows] for k, v in data.items()}
     if isinstance(data, (list, tuple)):
@@ -357,7 +358,7 @@ def predict_in_batches(model, x, batch_size: int = 64):
         return _map_outputs(out, lambda v: np.asarray(v)[: len(v) - extra])
     first = next(iter(x.values())) if isinstance(x, dict) else x
     pieces = [
-        _map_outputs(model.predict_on_batch(_rows(x, slice(i, i + batch_size))), np.asarray)
+        _map_outputs(model.predict_on_batch(take_rows(x, slice(i, i + batch_size))), np.asarray)
         for i in range(0, len(first), batch_size)
     ]
     if isinstance(pieces[0], dict):
@@ -410,7 +411,7 @@ class EvenBatches(keras.utils.PyDataset):
     def __getitem__(self, index):
         # Sorted rows: the same examples, read in memory order.
         rows = np.sort(self.order[index * self.batch_size : (index + 1) * self.batch_size])
-        batch = (_rows(self.x, rows), _rows(self.y, rows))
+        batch = (take_rows(self.x, rows), take_rows(self.y, rows))
         if self.sample_weight is None:
             return batch
         return (*batch, np.asarray(self.sample_weight)[rows])

@@ -9,7 +9,7 @@ from keras import ops
 
 from kgenre.training.blended_model import BlendedModel
 from kgenre.training.blending_weights import BlendingWeightEstimator
-from kgenre.training.distribution import predict_in_batches, replicas_in_sync
+from kgenre.training.distribution import predict_in_batches, replicas_in_sync, take_rows
 
 
 def fixed_subset(x, y, size, seed=0):
@@ -31,7 +31,7 @@ def fixed_subset(x, y, size, seed=0):
     if int(size) < 1:
         raise ValueError(f"size must be >= 1, got {size}")
     idx = np.sort(np.random.default_rng(seed).choice(n, size=min(int(size), n), replace=False))
-    return _take(x, idx), _take(y, idx)
+    return take_rows(x, idx), take_rows(y, idx)
 
 
 def _num_examples(x):
@@ -40,14 +40,6 @@ def _num_examples(x):
     elif isinstance(x, (list, tuple)):
         x = x[0]
     return int(np.shape(x)[0])
-
-
-def _take(x, idx):
-    if isinstance(x, dict):
-        return {k: np.asarray(v)[idx] for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return type(x)(np.asarray(v)[idx] for v in x)
-    return np.asarray(x)[idx]
 
 
 class AdaptiveGradientBlending(keras.callbacks.Callback):
