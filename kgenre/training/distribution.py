@@ -331,6 +331,15 @@ def take_rows(data, rows):
     return np.asarray(data)[rows]
 
 
+def model_replicas(model) -> int:
+    """Replicas `model` runs on: under TensorFlow those of the strategy it was built in (a
+    model keeps it outside the scope too), elsewhere those of the active distribution."""
+    strategy = getattr(model, "distribute_strategy", None)
+    if strategy is not None:
+        return strategy.num_replicas_in_sync
+    return current_distribution().replicas
+
+
 def predict_in_batches(model, x, batch_size: int = 64):
     """Model outputs for in-memory inputs, batch by batch.
 
@@ -350,7 +359,7 @@ def predict_in_batches(model, x, batch_size: int = 64):
         The outputs, concatenated: an array, or a dict/list of arrays for a model with
         several outputs.
     """
-    replicas = current_distribution().replicas
+    replicas = model_replicas(model)
     if replicas > 1:
         padded, extra = pad_to_replicas(x, replicas)
         batch = max(replicas, batch_size - batch_size % replicas)

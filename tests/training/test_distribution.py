@@ -134,6 +134,7 @@ def test_two_devices_train_as_one_device_does():
     # The runner: settings with distribute="data_parallel" fit on both devices, odd sizes too.
     wiring = result["wiring"]
     assert wiring["replicas"] == 2 and wiring["steps"] == 2 and wiring["same_as_predict"]
+    assert wiring["same_outside"]
     assert "data_parallel over 2 replicas" in wiring["report_devices"][0]
 
 

@@ -130,6 +130,7 @@ def runner_wiring(run_dir):
         )
         probabilities = fitting.predict(model, x[split.test], batch_size=4)
         seen["steps"] = len(history["loss"])
+        seen["model"], seen["probabilities"] = model, probabilities
         seen["same_as_predict"] = bool(
             np.allclose(probabilities, model.predict(x[split.test], verbose=0), atol=1e-6)
             if BACKEND == "tensorflow"
@@ -148,6 +149,9 @@ def runner_wiring(run_dir):
         metrics=("clip_accuracy",),
     )
     run_plan(plan, run_dir, progress=False)
+    # Outside the scope a TensorFlow model keeps its strategy; predictions stay exact.
+    again = fitting.predict(seen.pop("model"), x[27:], batch_size=4)
+    seen["same_outside"] = bool(np.allclose(again, seen.pop("probabilities"), atol=1e-6))
     with open(os.path.join(run_dir, "report.md")) as handle:
         seen["report_devices"] = [line for line in handle if line.startswith("- Devices:")]
     return seen
