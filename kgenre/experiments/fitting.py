@@ -184,9 +184,10 @@ def _even_batches(x, y, batch_size, class_weight):
 def _padded_validation(validation, replicas):
     """In-memory `(x, y)` padded to a multiple of `replicas` with zero-weight rows.
 
-    The padding counts in the loss' batch size (Keras' default "sum over batch size"), so
-    `val_loss` is the true one times `n / (n + padding)`, padding < replicas: the same
-    factor every epoch, which leaves the selected epoch unchanged.
+    Metrics weigh the padding 0. The loss (Keras' default "sum over batch size") still counts
+    it in its denominator: `val_loss` is the data term times `n / (n + padding)`, with
+    padding < replicas, plus the regularisation. The factor is the same every epoch, so the
+    selected epoch changes only through the regularisation term, and hardly.
     """
     from kgenre.training.distribution import pad_to_replicas
 
