@@ -16,7 +16,8 @@ engine writes into a fresh folder, so nothing is resumed:
 An untimed warm-up write of two tracks first loads TensorFlow, the decoder and the resampler
 in this process. The engines run interleaved (the order rotates every repeat) so that a change in the machine's
 load hits all of them alike; the 1-minute load average (`os.getloadavg`, what `uptime`
-prints) is recorded before every run. Prints one JSON object (and writes it with `--output`).
+prints) is recorded before every run, and every finished run's shard SHA-256s are compared.
+Prints one JSON object (and writes it with `--output`).
 
     python bench/bench_beam.py --repeats 3 --output bench/results/beam_direct_runner.json
 """
@@ -92,6 +93,7 @@ def main(argv=None):
                 if manifest is not None:
                     run["tracks_per_second"] = len(tracks) / seconds
                     run["tracks_written"] = manifest["num_tracks"]
+                    run["shards_sha256"] = [shard["sha256"] for shard in manifest["shards"]]
                 runs.append(run)
                 print(
                     f"{engine:22s} repeat {repeat}: "
@@ -113,7 +115,9 @@ def main(argv=None):
             "max": max(rates, default=None),
             "failed_runs": len(mine) - len(rates),
         }
+    written = [r["shards_sha256"] for r in runs if "shards_sha256" in r]
     result = {
+        "identical_shards_in_every_run": all(w == written[0] for w in written),
         "tracks": len(tracks),
         "seconds_per_track": args.seconds,
         "source_rate": 22050,

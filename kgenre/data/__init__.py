@@ -3,9 +3,9 @@
 `kgenre.datasets` lists a corpus's tracks (`Track`s, from a folder, a CSV, FMA, ...);
 `kgenre.data` stores those tracks as verified TFRecord shards (`write_records` here, or
 `write_records_beam` on an Apache Beam runner: the same bytes) and reads them back as batches
-of clips and features (`make_dataset`). It is the only kgenre package that
-imports TensorFlow, and only when a function that needs it is called, so `import kgenre.data`
-(and every other kgenre package) works without it.
+of clips and features (`make_dataset`). It is the only kgenre package that imports TensorFlow
+(and Apache Beam), and only when a function that needs it is called, so `import kgenre.data`
+(and every other kgenre package) works without them.
 """
 
 from kgenre.data.augment import GAIN_RANGE, NOISE_STDDEV, SPEC_AUGMENT_DEFAULTS
