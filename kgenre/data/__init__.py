@@ -1,13 +1,15 @@
 """TFRecords and tf.data: kgenre's stored form of a corpus, and the pipeline that feeds `fit`.
 
 `kgenre.datasets` lists a corpus's tracks (`Track`s, from a folder, a CSV, FMA, ...);
-`kgenre.data` stores those tracks as verified TFRecord shards (`write_records`) and reads them
-back as batches of clips and features (`make_dataset`). It is the only kgenre package that
-imports TensorFlow, and only when a function that needs it is called, so `import kgenre.data`
-(and every other kgenre package) works without it.
+`kgenre.data` stores those tracks as verified TFRecord shards (`write_records` here, or
+`write_records_beam` on an Apache Beam runner: the same bytes) and reads them back as batches
+of clips and features (`make_dataset`). It is the only kgenre package that imports TensorFlow
+(and Apache Beam), and only when a function that needs it is called, so `import kgenre.data`
+(and every other kgenre package) works without them.
 """
 
 from kgenre.data.augment import GAIN_RANGE, NOISE_STDDEV, SPEC_AUGMENT_DEFAULTS
+from kgenre.data.beam import write_records_beam
 from kgenre.data.lock import RecordsLockedError
 from kgenre.data.manifest import RecordsReport, check_shards, read_manifest, verify_records
 from kgenre.data.reader import LOG_MEL_DEFAULTS, DatasetOptions, make_dataset
@@ -33,4 +35,5 @@ __all__ = [
     "read_manifest",
     "verify_records",
     "write_records",
+    "write_records_beam",
 ]

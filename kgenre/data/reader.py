@@ -86,6 +86,14 @@ class DatasetOptions:
             (`verify_records`; reads every byte once). Sizes are always checked.
         tracks: ids of the tracks to read (one side of a split, so one set of records
             serves every fold); `None` reads every track.
+        num_shards: training on several workers (hosts): how many there are. Each reads
+            only its part of the shard files, `files[shard_index::num_shards]`, and every
+            worker yields the same number of batches per pass (the smallest part's), so no
+            worker waits for another at the end of an epoch. Needs at least `num_shards`
+            shard files (`write_records(tracks_per_shard=...)`). Keras and TensorFlow do
+            not shard the dataset again. `kgenre.training.distribution.Distribution.
+            dataset_options` fills these in.
+        shard_index: this worker's index, `0 <= shard_index < num_shards`.
     """
 
     mode: str = "train"
@@ -108,6 +116,8 @@ class DatasetOptions:
     seed: int = 0
     verify: bool = False
     tracks: tuple | None = None
+    num_shards: int = 1
+    shard_index: int = 0
 
     def __post_init__(self):
         check_choice(self.mode, "mode", MODES)
@@ -119,6 +129,15 @@ class DatasetOptions:
         self.batch_size = check_count(self.batch_size, "batch_size", maximum=1 << 20)
         self.shuffle_buffer = check_count(self.shuffle_buffer, "shuffle_buffer", maximum=1 << 24)
         self.seed = check_count(self.seed, "seed", minimum=0, maximum=2**31 - 1)
+        self.num_shards = check_count(self.num_shards, "num_shards", maximum=1 << 16)
+        self.shard_index = check_count(
+            self.shard_index, "shard_index", minimum=0, maximum=self.num_shards - 1
+        )
+        if self.num_shards > 1 and self.mode != "train":
+            raise ValueError(
+                f"num_shards={self.num_shards}: only training data is sharded across workers; "
+                "evaluate on one worker (mode='eval' reads every shard)"
+            )
         self.gain_range = augmentation.check_gain_range(self.gain_range)
         self.noise_stddev = check_number(self.noise_stddev, "noise_stddev", 0.0, 1.0)
         self.stems = tuple(self.stems or ())
@@ -199,10 +218,17 @@ def resolve(manifest: dict, options: DatasetOptions) -> Plan:
     """The `Plan` of reading `manifest`'s records with `options`.
 
     Raises:
-        ValueError: a stem or feature the records do not hold, bad log-mel options, or a
-            clip or hop shorter than one sample at the records' rate.
+        ValueError: a stem or feature the records do not hold, bad log-mel options, a
+            clip or hop shorter than one sample at the records' rate, or fewer shard files
+            than `num_shards`.
     """
     sample_rate = manifest["sample_rate"]
+    if options.num_shards > len(manifest["shards"]):
+        raise ValueError(
+            f"num_shards={options.num_shards} workers need at least as many shard files; "
+            f"{manifest['directory']} has {len(manifest['shards'])} (rewrite it with a "
+            "smaller tracks_per_shard)"
+        )
     lacking = [s for s in options.stems if s not in manifest["stems"]]
     if lacking:
         raise ValueError(f"stems {lacking} were not written (the records hold {manifest['stems']})")
@@ -316,11 +342,15 @@ def checked_shard(path: tf.Tensor, expected: tf.Tensor) -> tf.data.Dataset:
 
 
 def read_shards(plan: Plan) -> tf.data.Dataset:
-    """Stage 1: serialized records of every shard, shards shuffled and interleaved in training."""
+    """Stage 1: serialized records of every shard (of this worker's part with `num_shards`),
+    shards shuffled and interleaved in training."""
     shards = plan.manifest["shards"]
     files = [shard_path(plan.manifest, s) for s in shards]
     counts = [s["num_tracks"] for s in shards]
     ds = tf.data.Dataset.from_tensor_slices((files, tf.constant(counts, tf.int64)))
+    if plan.options.num_shards > 1:
+        # Before the shuffle: the workers' parts must partition the files.
+        ds = ds.shard(plan.options.num_shards, plan.options.shard_index)
     if plan.training:
         ds = ds.shuffle(len(files), seed=plan.options.seed, reshuffle_each_iteration=True)
     return ds.interleave(
@@ -440,6 +470,22 @@ def _noise(plan):
     return augmentation.noise_table(options.noise_stddev, size, options.seed)
 
 
+def worker_batches(plan: Plan) -> int:
+    """Training batches per pass of each of `num_shards` workers: the smallest part's, so that
+    every worker takes the same number of synchronous steps."""
+    options, shards = plan.options, plan.manifest["shards"]
+    parts = [shards[w :: options.num_shards] for w in range(options.num_shards)]
+    clips = [sum(s["num_tracks"] for s in part) * options.clips_per_track for part in parts]
+    return min(clips) // options.batch_size
+
+
+def _no_auto_shard():
+    """tf.data options that keep a strategy from sharding this worker's part again."""
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.OFF
+    return options
+
+
 def _random_stream(seed):
     """Seeds redrawn every pass (clip positions and augmentation differ per epoch)."""
     return tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
@@ -537,7 +583,12 @@ def make_dataset(
     if not options.repeat:
         # Known length: Keras shows a complete progress bar and needs no end-of-data probe.
         batches = table.total // batch if plan.training else -(-table.total // batch)
+        if options.num_shards > 1:
+            batches = worker_batches(plan)
+            ds = ds.take(batches)
         ds = ds.apply(tf.data.experimental.assert_cardinality(batches))
+    if options.num_shards > 1:
+        ds = ds.with_options(_no_auto_shard())
     ds = tf.data.Dataset.zip(ds, _random_stream(options.seed + 1))
     ds = ds.map(functools.partial(finish, plan, _noise(plan)), num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)

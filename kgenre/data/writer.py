@@ -13,12 +13,18 @@ The stages, each a function with its own docstring:
 4. the manifest is built from the shard descriptions (`build_manifest`) and written last,
    atomically; skips, zeroed samples and duplicate contents are reported in it and in one
    warning.
+
+Steps 1, 2 and 4 are `plan_write` and `write_folder`; step 3 is the engine's. `write_records`
+runs it here with a thread pool; `kgenre.data.beam.write_records_beam` runs it as an Apache
+Beam pipeline. Both call `encode_or_skip` per track and `write_shard` per shard, so they
+write the same bytes.
 """
 
 from __future__ import annotations
 
 import collections
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -26,7 +32,7 @@ import re
 import time
 import typing
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 
 from tqdm.auto import tqdm
@@ -46,7 +52,7 @@ from kgenre.data.manifest import (
     temporary_path,
     write_json_atomic,
 )
-from kgenre.data.records import EncodeSettings, describe, encode_track
+from kgenre.data.records import EncodedTrack, EncodeSettings, describe, encode_track
 
 if typing.TYPE_CHECKING:
     from kgenre.datasets.track import Track
@@ -233,31 +239,50 @@ def assemble_shard(records: Iterable[bytes], path: str) -> dict:
     return {"bytes": size, "sha256": digest}
 
 
-def _encode_or_skip(settings, track, track_index):
-    """`(track, EncodedTrack, None)`, or `(track, None, reason)` for a track to skip."""
+class EncodeResult(typing.NamedTuple):
+    """One track's outcome: its `EncodedTrack`, or `None` and the reason it is skipped."""
+
+    track: Track
+    encoded: EncodedTrack | None
+    reason: str | None
+
+
+def encode_or_skip(settings: EncodeSettings, track: Track, track_index: int) -> EncodeResult:
+    """`encode_track` under the writer's bad-input policy: a bad track becomes a reported skip.
+
+    Every writer calls this per track, so they skip exactly the same tracks for the same
+    reasons.
+    """
     try:
-        return track, encode_track(track, track_index, settings), None
+        return EncodeResult(track, encode_track(track, track_index, settings), None)
     except (OSError, ValueError) as error:
         # A missing, empty, non-audio, undecodable, silent or short file, a missing stem, a
         # non-finite sample or feature: skip it, report it, go on.
-        return track, None, str(error)
+        return EncodeResult(track, None, str(error))
+
+
+def encode_shard(plan: ShardPlan, settings: EncodeSettings, pool: Executor) -> Iterator:
+    """`encode_or_skip` of `plan`'s tracks on `pool`, yielded in track order.
+
+    Decoding and resampling release the GIL, so threads run them in parallel.
+    """
+    indices = range(plan.first_index, plan.first_index + len(plan.tracks))
+    return pool.map(functools.partial(encode_or_skip, settings), plan.tracks, indices)
 
 
 def write_shard(
     directory: str,
     plan: ShardPlan,
-    settings: EncodeSettings,
-    pool: Executor,
-    progress: Callable[[], object],
+    results: Iterable[EncodeResult],
+    progress: Callable[[], object] = lambda: None,
 ) -> dict:
-    """Encodes `plan`'s tracks on `pool`, assembles the shard, writes its description.
+    """Assembles `plan`'s shard from its tracks' results and writes its description.
 
     Args:
         directory: the records folder.
         plan: a `ShardPlan`.
-        settings: the `EncodeSettings` of every track.
-        pool: a `concurrent.futures.Executor` (decoding and resampling release the GIL;
-            records are still written in track order).
+        results: one `EncodeResult` per track of `plan`, in track order (records are written
+            in this order, so every writer that feeds the same results writes the same bytes).
         progress: called once per track done.
 
     Returns:
@@ -273,8 +298,6 @@ def write_shard(
         "sources": {},
         "skipped": [],
     }
-    indices = range(plan.first_index, plan.first_index + len(plan.tracks))
-    results = pool.map(lambda t, i: _encode_or_skip(settings, t, i), plan.tracks, indices)
 
     def records():
         for track, encoded, reason in results:
@@ -377,7 +400,7 @@ def _report(manifest, directory):
     if parts:
         warnings.warn(
             "write_records " + "; ".join(parts) + f"\n(all listed in {directory}/{MANIFEST_NAME})",
-            stacklevel=3,
+            stacklevel=4,
         )
 
 
@@ -394,6 +417,110 @@ def _check_tracks(tracks, class_names):
     repeated = sorted(i for i, n in counts.items() if n > 1)
     if repeated:
         raise ValueError(f"track ids must be unique; duplicates: {repeated[:5]}")
+
+
+@dataclasses.dataclass(frozen=True)
+class WritePlan:
+    """What a write will do, decided before anything is written (`plan_write`).
+
+    Attributes:
+        options: the validated `WriteOptions`.
+        class_names: label order.
+        settings: the `EncodeSettings` of every track.
+        shards: the `ShardPlan`s, in order.
+        num_tracks: tracks listed.
+    """
+
+    options: WriteOptions
+    class_names: tuple
+    settings: EncodeSettings
+    shards: tuple
+    num_tracks: int
+
+
+def plan_write(
+    tracks: Iterable[Track],
+    sample_rate: int | None = None,
+    options: WriteOptions | None = None,
+    **overrides,
+) -> WritePlan:
+    """Validates the tracks and settings of a write and plans its shards (see `write_records`).
+
+    Raises:
+        ValueError: bad options, no tracks, duplicate track ids or a label not in
+            `class_names`.
+    """
+    if sample_rate is not None:
+        overrides["sample_rate"] = sample_rate
+    options = dataclasses.replace(options or WriteOptions(), **overrides)
+    tracks = list(tracks)
+    labels = sorted({t.label for t in tracks})
+    class_names = options.class_names if options.class_names is not None else tuple(labels)
+    _check_tracks(tracks, class_names)
+    settings = EncodeSettings(
+        sample_rate=options.sample_rate,
+        label_index={c: i for i, c in enumerate(class_names)},
+        stems=options.stems,
+        features=options.features,
+        min_seconds=options.min_seconds,
+        nonfinite=options.nonfinite,
+        skip_silent=options.skip_silent,
+    )
+    shards = tuple(plan_shards(tracks, options, class_names))
+    return WritePlan(options, tuple(class_names), settings, shards, len(tracks))
+
+
+def write_folder(
+    output_dir: str | os.PathLike,
+    plan: WritePlan,
+    write_shards: Callable[[str, WritePlan], list[dict]],
+) -> dict:
+    """Steps 2 and 4 of a write around `write_shards`, the engine that writes the shards.
+
+    Takes the folder's writer lock, removes the old manifest and the leftovers of earlier
+    runs, calls `write_shards(directory, plan)` (which returns every shard's description, in
+    shard order), then writes the manifest and reports skips, zeroed samples and duplicates.
+
+    Raises:
+        ValueError: no track could be read (the manifest, listing why, is still written).
+        RecordsLockedError: another process is writing `output_dir`.
+    """
+    output_dir = os.fspath(output_dir)
+    os.makedirs(output_dir, exist_ok=True)
+    with writer_lock(output_dir):
+        invalidate_manifest(output_dir)
+        remove_leftovers(output_dir, plan.options.name, list(plan.shards))
+        infos = write_shards(output_dir, plan)
+        manifest = build_manifest(infos, plan.options, plan.class_names)
+        write_json_atomic(os.path.join(output_dir, MANIFEST_NAME), manifest)
+    _report(manifest, output_dir)
+    if manifest["num_tracks"] == 0:
+        raise ValueError(f"no track could be read; see {output_dir}/{MANIFEST_NAME} 'skipped'")
+    return manifest
+
+
+def _write_shards_here(directory: str, plan: WritePlan) -> list[dict]:
+    """`write_records`' engine: shards in order, tracks decoded on a thread pool."""
+    options = plan.options
+    infos = []
+    with (
+        tqdm(
+            total=plan.num_tracks,
+            desc=f"writing {options.name}",
+            unit="track",
+            disable=not options.progress,
+        ) as bar,
+        ThreadPoolExecutor(options.workers) as pool,
+    ):
+        for shard in plan.shards:
+            info = finished_shard(directory, shard)
+            if info is None:
+                results = encode_shard(shard, plan.settings, pool)
+                info = write_shard(directory, shard, results, bar.update)
+            else:
+                bar.update(len(shard.tracks))
+            infos.append(info)
+    return infos
 
 
 def write_records(
@@ -447,48 +574,5 @@ def write_records(
         >>> tracks = kgenre.datasets.folder_per_genre("gtzan/genres")  # doctest: +SKIP
         >>> write_records(tracks, "tf_records/gtzan16k", sample_rate=16000)  # doctest: +SKIP
     """
-    if sample_rate is not None:
-        overrides["sample_rate"] = sample_rate
-    options = dataclasses.replace(options or WriteOptions(), **overrides)
-    tracks = list(tracks)
-    labels = sorted({t.label for t in tracks})
-    class_names = options.class_names if options.class_names is not None else tuple(labels)
-    _check_tracks(tracks, class_names)
-    settings = EncodeSettings(
-        sample_rate=options.sample_rate,
-        label_index={c: i for i, c in enumerate(class_names)},
-        stems=options.stems,
-        features=options.features,
-        min_seconds=options.min_seconds,
-        nonfinite=options.nonfinite,
-        skip_silent=options.skip_silent,
-    )
-    plans = plan_shards(tracks, options, class_names)
-    output_dir = os.fspath(output_dir)
-    os.makedirs(output_dir, exist_ok=True)
-    with writer_lock(output_dir):
-        invalidate_manifest(output_dir)
-        remove_leftovers(output_dir, options.name, plans)
-        infos = []
-        with (
-            tqdm(
-                total=len(tracks),
-                desc=f"writing {options.name}",
-                unit="track",
-                disable=not options.progress,
-            ) as bar,
-            ThreadPoolExecutor(options.workers) as pool,
-        ):
-            for plan in plans:
-                info = finished_shard(output_dir, plan)
-                if info is None:
-                    info = write_shard(output_dir, plan, settings, pool, bar.update)
-                else:
-                    bar.update(len(plan.tracks))
-                infos.append(info)
-        manifest = build_manifest(infos, options, class_names)
-        write_json_atomic(os.path.join(output_dir, MANIFEST_NAME), manifest)
-    _report(manifest, output_dir)
-    if manifest["num_tracks"] == 0:
-        raise ValueError(f"no track could be read; see {output_dir}/{MANIFEST_NAME} 'skipped'")
-    return manifest
+    plan = plan_write(tracks, sample_rate, options, **overrides)
+    return write_folder(output_dir, plan, _write_shards_here)

@@ -207,6 +207,13 @@ def fit_and_select(
     log, so the selection spans the epochs before and after a restart. The folder is removed
     when the fit finishes.
 
+    Under a `data_parallel` distribution (`kgenre.training.distribution`; the runner enters
+    it for recipes whose settings inherit `RunOptions`) `batch_size` is the global batch and
+    must be a multiple of the replica count; in-memory training arrays are fed as full
+    batches only (`EvenBatches`: reshuffled every epoch, the incomplete last batch dropped),
+    and in-memory validation arrays are padded to a multiple of the replica count with
+    zero-weight rows.
+
     Args:
         x, y: training data (arrays, or a dataset as `x` with `y=None`).
         validation: `(x, y)`, a dataset, or `None`; its loss selects the epoch.
@@ -219,6 +226,15 @@ def fit_and_select(
     """
     import keras
 
+    from kgenre.training.distribution import current_distribution
+
+    distribution = current_distribution()
+    if distribution.replicas > 1 and y is not None:
+        distribution.per_replica_batch(batch_size)
+        x, y, batch_size = _even_batches(x, y, batch_size, class_weight), None, None
+        class_weight = None  # folded into the batches' sample weights
+        if validation is not None:
+            validation = _padded_validation(validation, distribution.replicas)
     fit_callbacks = list(callbacks or [])
     keep_best = None
     if backup_dir is None and validation is not None:
@@ -385,14 +401,40 @@ def predict_stream(model, dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
+def _even_batches(x, y, batch_size, class_weight):
+    """Training arrays as full batches (`EvenBatches`), class weights as sample weights."""
+    from kgenre.training.distribution import EvenBatches
+
+    weights = None
+    if class_weight is not None:
+        weights = np.asarray([class_weight[int(label)] for label in np.asarray(y)], "float32")
+    return EvenBatches(x, y, batch_size, sample_weight=weights)
+
+
+def _padded_validation(validation, replicas):
+    """In-memory `(x, y)` padded to a multiple of `replicas` with zero-weight rows.
+
+    Metrics weigh the padding 0. The loss (Keras' default "sum over batch size") still counts
+    it in its denominator: `val_loss` is the data term times `n / (n + padding)`, with
+    padding < replicas, plus the regularisation. The factor is the same every epoch, so the
+    selected epoch changes only through the regularisation term, and hardly.
+    """
+    from kgenre.training.distribution import pad_to_replicas
+
+    if not isinstance(validation, tuple) or len(validation) != 2:
+        return validation
+    vx, vy = validation
+    padded, extra = pad_to_replicas(vx, replicas)
+    if not extra:
+        return validation
+    weights = np.ones(len(vy) + extra, "float32")
+    weights[len(vy) :] = 0.0
+    return padded, pad_to_replicas(vy, replicas)[0], weights
+
+
 def predict(model, x, batch_size: int = 64) -> np.ndarray:
-    """Class probabilities for in-memory inputs (arrays or a dict of arrays), batch by batch."""
-    first = next(iter(x.values())) if isinstance(x, dict) else x
-    out = []
-    for start in range(0, len(first), batch_size):
-        if isinstance(x, dict):
-            batch = {k: v[start : start + batch_size] for k, v in x.items()}
-        else:
-            batch = x[start : start + batch_size]
-        out.append(np.asarray(model.predict_on_batch(batch)))
-    return np.concatenate(out)
+    """Class probabilities for in-memory inputs (arrays or a dict of arrays), batch by batch
+    (`kgenre.training.distribution.predict_in_batches`: exact under `data_parallel` too)."""
+    from kgenre.training.distribution import predict_in_batches
+
+    return np.asarray(predict_in_batches(model, x, batch_size))

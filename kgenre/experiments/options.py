@@ -1,9 +1,12 @@
 """Command-line flags from a recipe's settings dataclass: one parser builder for every recipe.
 
 Each field of the `Config` dataclass becomes a `--flag` (underscores to dashes) whose help is
-the field's line in the class docstring's `Attributes:` section, with its default; `--smoke`
-starts from `Config.smoke()` instead of the paper-scale defaults. Only flags given on the
-command line override the chosen defaults.
+the field's line in the `Attributes:` section of the docstring of the class that declares it,
+with its default; `--smoke` starts from `Config.smoke()` instead of the paper-scale defaults.
+Only flags given on the command line override the chosen defaults.
+
+`RunOptions` holds the settings every recipe shares; a recipe's `Config` inherits it and so
+gets its flags, and the runner (`kgenre.experiments.runner.run_plan`) applies them.
 """
 
 from __future__ import annotations
@@ -14,15 +17,41 @@ import re
 import types
 import typing
 
+DISTRIBUTE_MODES = ("auto", "none", "data_parallel")
+"""Values of `RunOptions.distribute` (`kgenre.training.distribution` says what each means)."""
+
+
+@dataclasses.dataclass
+class RunOptions:
+    """Settings every recipe shares; a recipe's `Config` inherits them (with their flags).
+
+    Attributes:
+        distribute: auto (data_parallel when more than one GPU/TPU or host is visible, else
+            none), none, or data_parallel: one model replica per device, each batch split
+            across them, with the backend's own engine (JAX DataParallel, TensorFlow
+            MirroredStrategy; not torch). batch_size is then the global batch and must be a
+            multiple of the device count.
+    """
+
+    distribute: str = dataclasses.field(default="auto", metadata={"choices": DISTRIBUTE_MODES})
+
 
 def _field_help(config_cls) -> dict:
-    """`{field: help}` from the `Attributes:` section of the dataclass docstring."""
-    doc = config_cls.__doc__ or ""
+    """`{field: help}` from the `Attributes:` sections of the docstrings of `config_cls` and
+    the dataclasses it inherits from (a subclass's line wins)."""
+    names = {f.name for f in dataclasses.fields(config_cls)}
+    out = {}
+    for cls in reversed(config_cls.__mro__):
+        if dataclasses.is_dataclass(cls) and "Attributes:" in (cls.__doc__ or ""):
+            out.update(_attributes_help(cls.__doc__, names))
+    return out
+
+
+def _attributes_help(doc: str, names: set) -> dict:
     out, current = {}, None
-    section = doc.split("Attributes:", 1)[-1] if "Attributes:" in doc else ""
-    for line in section.splitlines():
+    for line in doc.split("Attributes:", 1)[1].splitlines():
         match = re.match(r"^\s{4,8}(\w+): (.*)$", line)
-        if match and match.group(1) in {f.name for f in dataclasses.fields(config_cls)}:
+        if match and match.group(1) in names:
             current = match.group(1)
             out[current] = match.group(2).strip()
         elif current and line.strip():
@@ -98,7 +127,14 @@ def parse_config(config_cls, argv=None, prog=None, description=""):
         if isinstance(value, list):
             args[key] = tuple(value)
     try:
-        return config_cls.smoke(**args) if smoke else config_cls(**args)
+        config = config_cls.smoke(**args) if smoke else config_cls(**args)
+        if isinstance(config, RunOptions) and config.distribute != "none":
+            # First, before anything uses the backend: a multi-host JAX launch must initialise
+            # and TensorFlow's MultiWorkerMirroredStrategy must exist before other work.
+            from kgenre.training.distribution import resolve_distribution
+
+            resolve_distribution(config.distribute)
+        return config
     except (TypeError, ValueError) as error:
         parser.error(str(error))
 

@@ -16,6 +16,7 @@ runner does the rest, the same way for every recipe:
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import time
@@ -25,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from kgenre.evaluation.metrics import classification_metrics, paired_tests
+from kgenre.experiments.options import RunOptions
 from kgenre.experiments.run_folder import (
     METRICS,
     MODEL,
@@ -367,6 +369,37 @@ def run_plan(plan: Plan, run_dir: str, progress: bool = True) -> RunResult:
     )
     if done and todo:
         bar.write(f"resuming {run_dir}: {len(done)} of {total} fits already done")
+    with _devices(plan) as plan:
+        rows = _fit_all(plan, folder, todo, rows, best, bar, start)
+    bar.close()
+    figures = write_plots(folder, plan, rows) if rows else []
+    if rows and plan.figures is not None:
+        figures += plan.figures(folder.path)
+    summary, comparisons = _write_summaries(folder, plan, rows, figures, time.monotonic() - start)
+    model = folder.file(MODEL)
+    if os.path.exists(model):
+        _record_summary(model, summary.get(plan.primary, {}))
+    return RunResult(
+        folder.path, summary, comparisons, rows, model if os.path.exists(model) else None
+    )
+
+
+@contextlib.contextmanager
+def _devices(plan: Plan):
+    """The plan's devices: models are built and fit inside the distribution that the
+    settings' `RunOptions.distribute` names (`kgenre.training.distribution`), and the report
+    says which; settings without `RunOptions` train on one device."""
+    if not isinstance(plan.config, RunOptions):
+        yield plan
+        return
+    from kgenre.training.distribution import distribution_scope
+
+    with distribution_scope(plan.config.distribute) as distribution:
+        yield dataclasses.replace(plan, notes=[*plan.notes, f"Devices: {distribution.describe()}."])
+
+
+def _fit_all(plan, folder, todo, rows, best, bar, start):
+    """Trains each (split, candidate) of `todo`, appending its row as soon as it finishes."""
     for split, candidate in todo:
         bar.set_postfix_str(f"{split.name}, {candidate.name}")
         began, cpu = time.monotonic(), time.process_time()
@@ -390,17 +423,7 @@ def run_plan(plan: Plan, run_dir: str, progress: bool = True) -> RunResult:
         last_of_split = candidate is plan.candidates[-1]
         if last_of_split:
             _write_summaries(folder, plan, rows, figures=[], seconds=time.monotonic() - start)
-    bar.close()
-    figures = write_plots(folder, plan, rows) if rows else []
-    if rows and plan.figures is not None:
-        figures += plan.figures(folder.path)
-    summary, comparisons = _write_summaries(folder, plan, rows, figures, time.monotonic() - start)
-    model = folder.file(MODEL)
-    if os.path.exists(model):
-        _record_summary(model, summary.get(plan.primary, {}))
-    return RunResult(
-        folder.path, summary, comparisons, rows, model if os.path.exists(model) else None
-    )
+    return rows
 
 
 def _write_summaries(folder, plan, rows, figures, seconds):

@@ -4,6 +4,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from kgenre.training.distribution import replicas_in_sync
+
 
 class _FunctionLoss(keras.losses.Loss):
     """Gives a plain loss function (`y_true, y_pred -> per-sample`) Keras' reduction."""
@@ -218,7 +220,11 @@ class BlendedModel(keras.Model):
         raise ValueError(f"cannot match {what} to the outputs {names}")
 
     def branch_losses(self, y, y_pred, sample_weight=None):
-        """Per-branch losses `{branch: scalar}` (unweighted), in `keras.ops`."""
+        """Per-branch losses `{branch: scalar}` (unweighted), in `keras.ops`.
+
+        Under a TensorFlow strategy Keras' losses are divided by the replica count
+        (`kgenre.training.distribution.replicas_in_sync`), here as in `compute_loss`.
+        """
         if self._branch_loss_fns is None:
             raise ValueError("call compile(loss=...) before computing branch losses")
         y = self._as_branch_dict(y, "y")
@@ -235,13 +241,19 @@ class BlendedModel(keras.Model):
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         losses = self.branch_losses(y, y_pred, sample_weight)
         weights = ops.cast(self.blend_weights, "float32")
+        # Under a TensorFlow strategy each replica's loss is divided by the replica count
+        # (its gradients are summed); the logged branch losses are the whole batch's.
+        replicas = float(replicas_in_sync())
         total = ops.zeros((), dtype="float32")
         for i, (b, tracker) in enumerate(zip(self.branches, self.branch_loss_trackers)):
             value = ops.cast(losses[b], "float32")
-            tracker.update_state(value)
+            tracker.update_state(value * replicas)
             total = total + weights[i] * value
-        for extra in self.losses:
-            total = total + ops.cast(ops.sum(extra), "float32")
+        if self.losses:
+            # Regularisation, unweighted, added by Keras' own `compute_loss` (compiled with no
+            # loss, it returns just these terms, divided by the replica count where needed).
+            regularisation = super().compute_loss(x, y, y_pred, sample_weight, training)
+            total = total + ops.cast(regularisation, "float32")
         return total
 
     # prediction

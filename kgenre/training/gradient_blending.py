@@ -9,6 +9,7 @@ from keras import ops
 
 from kgenre.training.blended_model import BlendedModel
 from kgenre.training.blending_weights import BlendingWeightEstimator
+from kgenre.training.distribution import predict_in_batches, replicas_in_sync, take_rows
 
 
 def fixed_subset(x, y, size, seed=0):
@@ -30,7 +31,7 @@ def fixed_subset(x, y, size, seed=0):
     if int(size) < 1:
         raise ValueError(f"size must be >= 1, got {size}")
     idx = np.sort(np.random.default_rng(seed).choice(n, size=min(int(size), n), replace=False))
-    return _take(x, idx), _take(y, idx)
+    return take_rows(x, idx), take_rows(y, idx)
 
 
 def _num_examples(x):
@@ -39,14 +40,6 @@ def _num_examples(x):
     elif isinstance(x, (list, tuple)):
         x = x[0]
     return int(np.shape(x)[0])
-
-
-def _take(x, idx):
-    if isinstance(x, dict):
-        return {k: np.asarray(v)[idx] for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return type(x)(np.asarray(v)[idx] for v in x)
-    return np.asarray(x)[idx]
 
 
 class AdaptiveGradientBlending(keras.callbacks.Callback):
@@ -165,9 +158,12 @@ class AdaptiveGradientBlending(keras.callbacks.Callback):
 
     def _branch_loss_values(self, data):
         x, y = data
-        y_pred = self.model.predict(x, batch_size=self.batch_size, verbose=0)
+        # Batches padded to the replica count under data_parallel; the losses are scaled
+        # back where the strategy divides them, so they are the whole set's.
+        y_pred = predict_in_batches(self.model, x, self.batch_size)
         losses = self.model.branch_losses(y, y_pred)
-        return {b: float(ops.convert_to_numpy(v)) for b, v in losses.items()}
+        replicas = replicas_in_sync()
+        return {b: float(ops.convert_to_numpy(v)) * replicas for b, v in losses.items()}
 
     def update(self):
         """Measures the branch losses now and sets new weights; returns the record."""
