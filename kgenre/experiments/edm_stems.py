@@ -31,6 +31,7 @@ Steps (the paper's section in brackets):
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import logging
@@ -40,7 +41,7 @@ import sys
 import numpy as np
 
 from kgenre.audio.sources import STEM_NAMES as STEMS
-from kgenre.experiments.options import check_settings
+from kgenre.experiments.options import RunOptions, check_settings
 from kgenre.inference import InputSpec
 
 logger = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ PAPER_TABLE_1 = {
 
 
 @dataclasses.dataclass
-class Config:
+class Config(RunOptions):
     """Settings of one run; defaults are the paper's where it gives them.
 
     Attributes:
@@ -254,8 +255,13 @@ def _build(block: str, input_shape, num_classes: int, preset: str):
     return StemConvNet(**settings)
 
 
-def _compile(model):
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+def _compile(model, config: Config):
+    model.compile(
+        optimizer="adam",
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+        **config.compile_options(model),
+    )
 
 
 def make_candidates(config, features, labels, class_names, separator, vocals_silent):
@@ -264,7 +270,7 @@ def make_candidates(config, features, labels, class_names, separator, vocals_sil
     from kgenre.experiments.runner import Candidate, Outcome
     from kgenre.inference import ModelInfo
 
-    pool = fitting.ModelPool(_compile)
+    pool = fitting.ModelPool(functools.partial(_compile, config=config))
     num_classes = len(class_names)
 
     def candidate(name, view, kind):

@@ -53,6 +53,7 @@ import numpy as np
 
 from kgenre.experiments.options import (
     GROUPING,
+    RunOptions,
     check_names,
     check_settings,
     group_by_field,
@@ -101,7 +102,7 @@ run, but slowly and in about 1 GB per model."""
 
 
 @dataclasses.dataclass
-class Config:
+class Config(RunOptions):
     """Settings of one run; defaults are the paper's where it gives them.
 
     Attributes:
@@ -240,13 +241,14 @@ def build_model(name: str, num_classes: int, config: Config) -> keras.Model:
     return cls(**common, **arguments)
 
 
-def _compile(model, steps_per_epoch: int, warmup_epochs: int):
+def _compile(model, steps_per_epoch: int, config: Config):
     from kgenre.training import ms_sincresnet_optimizer
 
     model.compile(
-        optimizer=ms_sincresnet_optimizer(steps_per_epoch, warmup_epochs=warmup_epochs),
+        optimizer=ms_sincresnet_optimizer(steps_per_epoch, warmup_epochs=config.warmup_epochs),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
+        **config.compile_options(model),
     )
 
 
@@ -272,9 +274,7 @@ def make_candidates(
             )
             if steps not in pools:
                 pools[steps] = fitting.ModelPool(
-                    functools.partial(
-                        _compile, steps_per_epoch=steps, warmup_epochs=config.warmup_epochs
-                    )
+                    functools.partial(_compile, steps_per_epoch=steps, config=config)
                 )
             model = pools[steps].get(
                 name, lambda: build_model(name, len(class_names), config), split.seed

@@ -17,8 +17,7 @@ import re
 import types
 import typing
 
-DISTRIBUTE_MODES = ("auto", "none", "data_parallel")
-"""Values of `RunOptions.distribute` (`kgenre.training.distribution` says what each means)."""
+from kgenre.training.choices import DISTRIBUTE_MODES, JIT_COMPILE, PRECISIONS
 
 
 @dataclasses.dataclass
@@ -31,9 +30,24 @@ class RunOptions:
             across them, with the backend's own engine (JAX DataParallel, TensorFlow
             MirroredStrategy; not torch). batch_size is then the global batch and must be a
             multiple of the device count.
+        mixed_precision: float32, mixed_bfloat16 or mixed_float16: 16-bit computations with
+            float32 weights (`kgenre.training.speed_options`); bfloat16 speeds up convolutions
+            on CPUs with AVX-512 BF16 or AMX, float16 suits GPUs. The saved model is float32.
+        jit_compile: auto (Keras' choice), true (XLA on TensorFlow and JAX, torch.compile on
+            PyTorch) or false.
     """
 
     distribute: str = dataclasses.field(default="auto", metadata={"choices": DISTRIBUTE_MODES})
+    mixed_precision: str = dataclasses.field(default="float32", metadata={"choices": PRECISIONS})
+    jit_compile: str = dataclasses.field(default="auto", metadata={"choices": JIT_COMPILE})
+
+    def compile_options(self, model) -> dict:
+        """Applies the precision to `model` in place and returns `model.compile` arguments
+        (`kgenre.training.speed_options`)."""
+        from kgenre.training.speed import speed_options
+
+        jit = {"auto": "auto", "true": True, "false": False}[self.jit_compile]
+        return speed_options(model, mixed_precision=self.mixed_precision, jit_compile=jit)
 
 
 def _field_help(config_cls) -> dict:

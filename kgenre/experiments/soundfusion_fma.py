@@ -53,6 +53,7 @@ import numpy as np
 
 from kgenre.experiments.options import (
     GROUPING,
+    RunOptions,
     check_names,
     check_settings,
     group_by_field,
@@ -112,7 +113,7 @@ STATISTICS_BATCHES = 16
 
 
 @dataclasses.dataclass
-class Config:
+class Config(RunOptions):
     """Settings of one run; defaults are the slides' where they give them.
 
     Attributes:
@@ -328,6 +329,7 @@ def make_candidates(
                 optimizer=keras.optimizers.Adam(config.learning_rate),
                 loss="sparse_categorical_crossentropy",
                 metrics=["accuracy"],
+                **config.compile_options(model),
             )
             backup = backup_dir(config.run_dir, split.name, name)
             history, epoch, probabilities, labels, track_ids = fitting.fit_on_records(

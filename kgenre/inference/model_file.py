@@ -306,9 +306,11 @@ def load_model(path: str | os.PathLike, compile: bool = False) -> tuple[Any, Mod
     info = read_info(path)
     import keras
 
+    import kgenre.audio.layers  # noqa: F401
     import kgenre.layers  # noqa: F401  (registers kgenre's layers and models for loading)
     import kgenre.models  # noqa: F401
-    import kgenre.training  # noqa: F401
+    import kgenre.training.blended_model  # noqa: F401
+    import kgenre.training.schedules  # noqa: F401
 
     try:
         model = keras.saving.load_model(path, compile=compile)

@@ -136,9 +136,11 @@ def load_preset(handle: str | os.PathLike) -> tuple[Any, ModelInfo]:
     info = read_preset_info(directory)
     import keras
 
+    import kgenre.audio.layers  # noqa: F401
     import kgenre.layers  # noqa: F401  (registers kgenre's layers and models for loading)
     import kgenre.models  # noqa: F401
-    import kgenre.training  # noqa: F401
+    import kgenre.training.blended_model  # noqa: F401
+    import kgenre.training.schedules  # noqa: F401
 
     try:
         with open(os.path.join(directory, CONFIG_FILE), encoding="utf-8") as stream:

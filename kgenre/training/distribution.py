@@ -36,7 +36,7 @@ from collections.abc import Iterator
 import keras
 import numpy as np
 
-from kgenre.experiments.options import DISTRIBUTE_MODES as MODES
+from kgenre.training.choices import DISTRIBUTE_MODES as MODES
 
 logger = logging.getLogger(__name__)
 

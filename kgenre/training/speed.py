@@ -6,7 +6,7 @@ runner and the CLI use; it returns the keyword arguments to pass on to `model.co
 
 import keras
 
-PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")
+from kgenre.training.choices import PRECISIONS
 
 
 def _output_layers(model: keras.Model) -> list:

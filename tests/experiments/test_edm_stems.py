@@ -84,7 +84,13 @@ def test_the_saved_model_predicts_from_stems(smoke_run):
 
 
 def test_hpss_says_its_two_spectrogram_rows_are_the_same_input(offline):
-    edm_stems.main(_args(offline, "--separator", "hpss", "--trials", "1", "--epochs", "1"))
+    # also trains in mixed bfloat16: the saved model is float32 all the same
+    flags = ("--separator", "hpss", "--trials", "1", "--epochs", "1")
+    edm_stems.main(_args(offline, *flags, "--mixed-precision", "mixed_bfloat16"))
+    from kgenre.inference import load_model
+
+    model, _ = load_model(offline / "run" / "model.keras")
+    assert {w.dtype for w in model.weights} == {"float32"}
     report = (offline / "run" / "report.md").read_text()
     assert "Separator: **hpss**" in report
     assert "see the same input" in report and "— (same input)" in report

@@ -86,7 +86,9 @@ def test_run_options_give_every_recipe_the_flag():
     text = build_parser(Config, "recipe", "").format_help()
     assert "--distribute {auto,none,data_parallel}" in text
     assert "the backend's own engine" in " ".join(text.split())
-    assert parse_config(Config, ["--distribute", "none", "--epochs", "3"]) == Config("none", 3)
+    parsed = parse_config(Config, ["--distribute", "none", "--epochs", "3"])
+    assert parsed == Config(distribute="none", epochs=3)
+    assert "--mixed-precision {float32,mixed_bfloat16,mixed_float16}" in text
     with pytest.raises(SystemExit):
         parse_config(Config, ["--distribute", "everywhere"])
 
