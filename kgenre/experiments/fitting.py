@@ -11,8 +11,9 @@ EPSILON = 1e-7
 standardises exactly as training did."""
 
 
-def channel_statistics(x: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and variance of `x` per channel (`axis`, default the last), over everything else.
+def channel_statistics(x: np.ndarray, axis: int | None = -1) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and variance of `x` per channel (`axis`, default the last), over everything else;
+    with `axis=None`, one scalar mean and variance over all of `x`.
 
     Mersy (seed 002) does not say how inputs were scaled. Log-mel values in dB around -80
     would dominate the first convolution's scale, and the bass, drums and other stems have
@@ -21,6 +22,8 @@ def channel_statistics(x: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.nd
     0.25-0.37 per channel (2 trials on the synthetic corpus with HPSS stems).
     """
     x = np.asarray(x, dtype=np.float64)
+    if axis is None:
+        return np.asarray(x.mean()), np.asarray(x.var())
     axis = axis % x.ndim
     reduce = tuple(i for i in range(x.ndim) if i != axis)
     return x.mean(axis=reduce), x.var(axis=reduce)
@@ -40,7 +43,8 @@ def with_standardisation(model, statistics: dict):
 
     Args:
         model: a Keras model trained on standardised inputs.
-        statistics: `{input name: (mean, variance)}` (key `None` for a single input).
+        statistics: `{input name: (mean, variance)}` (key `None` for a single input): arrays
+            per channel (the last axis), or scalars for one mean and variance over the input.
 
     Returns:
         A functional model taking raw inputs, for saving and prediction.
@@ -56,7 +60,10 @@ def with_standardisation(model, statistics: dict):
         if name in statistics:
             mean, variance = statistics[name]
             layer = keras.layers.Normalization(
-                axis=-1, mean=mean, variance=variance, name=f"standardise_{tensor.name}"
+                axis=-1 if np.ndim(mean) else None,
+                mean=mean,
+                variance=variance,
+                name=f"standardise_{tensor.name}",
             )
             standardised[tensor.name] = layer(raw)
         else:
@@ -125,15 +132,20 @@ def fit_and_select(
     class_weight: dict | None = None,
     callbacks: list | None = None,
     verbose: int = 0,
+    monitor: str = "val_loss",
+    mode: str = "min",
 ):
-    """Fits `model` and restores the weights of the epoch with the lowest `val_loss`.
+    """Fits `model` and restores the weights of the epoch with the best `monitor` (by default
+    the lowest `val_loss`).
 
     The selection is Keras' `EarlyStopping(restore_best_weights=True)` with a patience of
     the whole run (no early stop: every epoch is trained, the best is kept).
 
     Args:
-        validation: `(x, y)` or a dataset; its loss selects the epoch.
+        validation: `(x, y)` or a dataset; its loss (or `monitor`) selects the epoch.
         x, y: training data (arrays, or a dataset as `x` with `y=None`).
+        monitor: the logged quantity that selects the epoch (e.g. `"val_accuracy"`).
+        mode: `"min"` or `"max"`: whether lower or higher `monitor` is better.
 
     Returns:
         `(history dict, selected epoch (1-based))`.
@@ -141,7 +153,7 @@ def fit_and_select(
     import keras
 
     keep_best = keras.callbacks.EarlyStopping(
-        monitor="val_loss", patience=epochs + 1, restore_best_weights=True
+        monitor=monitor, mode=mode, patience=epochs + 1, restore_best_weights=True
     )
     history = model.fit(
         x,
