@@ -341,21 +341,21 @@ class _Networks:
     Args:
         config: the run's settings.
         features: `{view: all clips' input}`.
-        labels: `(clips,)` labels.
-        clip_track: `(clips,)` position of each clip's track in the track list.
+        clips: every clip (`kgenre.experiments.data.Clips`).
+        tracks: the track list the splits index.
         num_classes: number of classes.
         folder: where fitted networks are kept (`RUN/fits`).
         steps_per_epoch: training steps per epoch (of the first split: folds differ by a few
             clips at most), for the learning-rate schedule and the blending warm-up.
     """
 
-    def __init__(self, config, features, labels, clip_track, num_classes, folder, steps_per_epoch):
+    def __init__(self, config, features, clips, tracks, num_classes, folder, steps_per_epoch):
         from kgenre.experiments.fitting import ModelPool
 
         self.config = config
         self.features = features
-        self.labels = labels
-        self.clip_track = clip_track
+        self.clips = clips
+        self.tracks = tracks
         self.num_classes = num_classes
         self.folder = folder
         self.steps_per_epoch = steps_per_epoch
@@ -396,10 +396,7 @@ class _Networks:
 
         self._enter(split)
         if self._data is None:
-            train, validation, test = (
-                np.flatnonzero(np.isin(self.clip_track, tracks))
-                for tracks in (split.train, split.validation, split.test)
-            )
+            train, validation, test = self.clips.split_index(self.tracks, split)
             if not len(validation):
                 raise ValueError(f"{split.name} has no validation tracks to select the epoch")
             statistics = {
@@ -457,7 +454,7 @@ class _Networks:
 
         c = self.config
         x_train, x_val = self.inputs(key, data.train), self.inputs(key, data.validation)
-        y_train, y_val = self.labels[data.train], self.labels[data.validation]
+        y_train, y_val = self.clips.labels[data.train], self.clips.labels[data.validation]
         callbacks, monitor = [], "val_accuracy"
         if key == "blended":
             # one label array per branch: Keras computes the multi-view accuracy only then
@@ -489,7 +486,7 @@ class _Networks:
         return _Trained(model, history, extras)
 
 
-def make_candidates(networks: _Networks, config: Config, class_names, clips, specs) -> list:
+def make_candidates(networks: _Networks, config: Config, class_names, specs) -> list:
     """One `Candidate` per row of Table 3 (`SYSTEMS`), each `fit(split) -> Outcome`."""
     import keras
 
@@ -498,6 +495,8 @@ def make_candidates(networks: _Networks, config: Config, class_names, clips, spe
     from kgenre.inference import ModelInfo
     from kgenre.models import late_fusion
     from kgenre.models.multi_view_crnn import INPUT_NAMES
+
+    clips = networks.clips
 
     def outcome(split, probabilities, **kwargs):
         test = networks.data(split).test
@@ -633,19 +632,7 @@ def run(config: Config):
     from kgenre.experiments import data
     from kgenre.experiments.runner import Plan, run_plan
 
-    tracks = data.list_tracks(
-        config.input,
-        config.dataset,
-        family=config.family,
-        tracks_per_genre=config.tracks_per_genre,
-        seconds=config.track_seconds,
-        sample_rate=config.sample_rate,
-        seed=config.seed,
-        genres=config.genres,
-    )
-    manifest, kept = data.write_corpus(tracks, config.records_dir, config.sample_rate)
-    skipped = [t for t in tracks if t not in kept]
-    clips = data.load_clips(config.records_dir, config.clip_seconds, config.hop_seconds)
+    manifest, kept, skipped, clips = data.prepare_clips(config, config.hop_seconds)
     specs = view_inputs(config)
     settings = {"clip_seconds": config.clip_seconds, "hop_seconds": config.hop_seconds}
     features = data.cached_inputs(config.records_dir, clips, specs, config.sample_rate, settings)
@@ -658,13 +645,12 @@ def run(config: Config):
     else:
         options = {"fractions": tuple(config.holdout_fractions)}
     splits = make_splits(kept, config.protocol, seed=config.seed, grouped=grouped, **options)
-    clip_track = clips.track_index(kept)
-    first = int(np.isin(clip_track, splits[0].train).sum())
+    first = len(clips.split_index(kept, splits[0])[0])
     networks = _Networks(
         config,
         features,
-        clips.labels,
-        clip_track,
+        clips,
+        kept,
         len(manifest["class_names"]),
         os.path.join(config.run_dir, "fits"),
         steps_per_epoch=max(1, -(-first // config.batch_size)),
@@ -675,7 +661,7 @@ def run(config: Config):
         config=config,
         class_names=manifest["class_names"],
         splits=splits,
-        candidates=make_candidates(networks, config, manifest["class_names"], clips, specs),
+        candidates=make_candidates(networks, config, manifest["class_names"], specs),
         primary=PRIMARY,
         baseline=BASELINE,
         notes=_notes(config, kept, skipped, splits[0].grouped, specs, clips),

@@ -1,9 +1,13 @@
-"""Training: adaptive gradient blending, self-ensembles, the papers' schedules and presets."""
+"""Training primitives: adaptive gradient blending, self-ensembles, the papers' schedules and
+presets, and the keras-tuner hypermodel.
+
+`GenreHyperModel` and `DEFAULT_SPACES` are imported on first use, so importing
+`kgenre.training` does not import keras-tuner.
+"""
 
 from kgenre.training.blended_model import BlendedModel, self_ensemble
 from kgenre.training.blending_weights import BlendingWeightEstimator
 from kgenre.training.gradient_blending import AdaptiveGradientBlending, fixed_subset
-from kgenre.training.hypermodel import DEFAULT_SPACES, GenreHyperModel
 from kgenre.training.presets import (
     AUGMENTATION_PRESETS,
     SOUNDFUSION_DROPOUT_RANGE,
@@ -19,14 +23,12 @@ from kgenre.training.schedules import (
     multiview_optimizer,
     multiview_schedule,
 )
-from kgenre.training.tuning import TuneConfig, run_tune, synthetic_clips
 
 __all__ = [
     "AUGMENTATION_PRESETS",
     "AdaptiveGradientBlending",
     "DEFAULT_SPACES",
     "GenreHyperModel",
-    "TuneConfig",
     "AugmentationConfig",
     "BlendedModel",
     "BlendingWeightEstimator",
@@ -40,7 +42,14 @@ __all__ = [
     "ms_sincresnet_schedule",
     "multiview_optimizer",
     "multiview_schedule",
-    "run_tune",
     "self_ensemble",
-    "synthetic_clips",
 ]
+
+
+def __getattr__(name):
+    # keras-tuner is only needed by a search; keep it out of `import kgenre.training`
+    if name in ("DEFAULT_SPACES", "GenreHyperModel"):
+        from kgenre.training import hypermodel
+
+        return getattr(hypermodel, name)
+    raise AttributeError(f"module 'kgenre.training' has no attribute {name!r}")

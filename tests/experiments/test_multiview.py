@@ -9,23 +9,11 @@ import pytest
 from kgenre.experiments import multiview
 
 
-def _args(tmp_path, *extra):
-    return [
-        "--smoke",
-        "--no-progress",
-        "--records-dir",
-        str(tmp_path / "records"),
-        "--run-dir",
-        str(tmp_path / "run"),
-        *extra,
-    ]
-
-
 @pytest.fixture(scope="module")
-def smoke_run(tmp_path_factory):
+def smoke_run(tmp_path_factory, smoke_args):
     """One smoke run shared by the tests of this module."""
     tmp_path = tmp_path_factory.mktemp("multiview")
-    assert multiview.main(_args(tmp_path)) == 0
+    assert multiview.main(smoke_args(tmp_path)) == 0
     return tmp_path
 
 
@@ -68,7 +56,7 @@ def test_blending_weights_move_and_the_self_ensemble_uses_the_final_ones(smoke_r
     assert set(final) == set(branches)
 
 
-def test_a_rerun_resumes_with_nothing_refitted(smoke_run, monkeypatch):
+def test_a_rerun_resumes_with_nothing_refitted(smoke_run, smoke_args, monkeypatch):
     run = smoke_run / "run"
 
     def no_fitting(*args, **kwargs):
@@ -76,7 +64,7 @@ def test_a_rerun_resumes_with_nothing_refitted(smoke_run, monkeypatch):
 
     monkeypatch.setattr(multiview._Networks, "_fit", no_fitting)
     before = (run / "results.jsonl").read_bytes()
-    assert multiview.main(_args(smoke_run)) == 0
+    assert multiview.main(smoke_args(smoke_run)) == 0
     assert (run / "results.jsonl").read_bytes() == before
 
     # a run stopped after some systems: the networks the others need come from RUN/fits
@@ -84,7 +72,7 @@ def test_a_rerun_resumes_with_nothing_refitted(smoke_run, monkeypatch):
     dropped = [r for r in rows if r["model"] in ("Multi-view", "Raw")]
     kept = "".join(json.dumps(r) + "\n" for r in rows if r not in dropped)
     (run / "results.jsonl").write_text(kept)
-    assert multiview.main(_args(smoke_run)) == 0
+    assert multiview.main(smoke_args(smoke_run)) == 0
     again = {r["model"]: r for r in _rows(run)}
     assert len(again) == len(multiview.SYSTEMS)
     for row in dropped:
