@@ -218,9 +218,12 @@ def _make_tuner(config: Config, hypermodel, folder):
         @keras_tuner.synchronized
         def end_trial(self, trial):
             super().end_trial(trial)
-            trial = self.trials[trial.trial_id]
+            self.log(self.trials[trial.trial_id])
+
+        def log(self, trial):
+            """Appends `trial` once it is over (not when it is sent for a retry)."""
             if trial.status not in ("COMPLETED", "FAILED") or trial.trial_id in logged:
-                return  # sent for a retry, or logged before a restart
+                return
             tuner_id, began = self.started.get(trial.trial_id, (None, None))
             folder.append(
                 {
@@ -249,13 +252,17 @@ def _make_tuner(config: Config, hypermodel, folder):
     oracle = LoggingOracle(
         objective=config.objective, max_trials=config.max_trials, seed=config.seed
     )
-    return Tuner(
+    tuner = Tuner(
         oracle=oracle,
         hypermodel=hypermodel,
         directory=os.path.join(folder.path, "tuner"),
         project_name=config.architecture,
         overwrite=False,
     )
+    # a run killed between keras-tuner saving a trial and the log line: log it now
+    for trial in oracle.trials.values():
+        oracle.log(trial)
+    return tuner
 
 
 def _notes(config, tracks, split, clip_split, space, fixed, part, rows):
@@ -336,9 +343,8 @@ def _report(folder, config, notes, rows, best, test, direction):
 def run(config: Config) -> TuneResult:
     """Runs (or resumes) the search, or this process's part of a distributed one."""
     from kgenre.datasets import make_splits
-    from kgenre.experiments import data, fitting
-    from kgenre.experiments.run_folder import METRICS, MODEL, RunFolder, write_json_atomic
-    from kgenre.inference import InputSpec, ModelInfo, save_model
+    from kgenre.experiments import data
+    from kgenre.experiments.run_folder import METRICS, RunFolder, write_json_atomic
     from kgenre.training.hypermodel import DEFAULT_SPACES, GenreHyperModel
 
     if config.architecture not in DEFAULT_SPACES:
@@ -360,10 +366,9 @@ def run(config: Config) -> TuneResult:
         grouped=grouped,
     )
     train, validation, test = clips.split_index(kept, split)
-    class_names = manifest["class_names"]
     hypermodel = GenreHyperModel(
         config.architecture,
-        num_classes=len(class_names),
+        num_classes=len(manifest["class_names"]),
         input_length=clips.audio.shape[1],
         sample_rate=config.sample_rate,
         space=space,
@@ -381,18 +386,40 @@ def run(config: Config) -> TuneResult:
     rows = folder.results()
     if part == "worker":
         return TuneResult(folder.path, part, rows, {}, None)
-
-    done = [r for r in rows if r["status"] == "COMPLETED"]
-    if not done:
+    if not any(r["status"] == "COMPLETED" for r in rows):
         raise RuntimeError(
             f"no trial completed in {folder.path}; see the tracebacks keras-tuner printed"
         )
-    best_trial = tuner.oracle.get_best_trials(1)[0]
-    best = next(r for r in rows if r["trial"] == best_trial.trial_id)
-    model = tuner.get_best_models(1)[0]
-    probabilities = fitting.predict(model, clips.audio[test], config.batch_size)
-    from kgenre.evaluation.metrics import classification_metrics
+    summary, scores, model_path = _save_best(tuner, config, folder, clips, test, manifest, rows)
+    write_json_atomic(
+        folder.file(METRICS),
+        {
+            "recipe": NAME,
+            "class_names": manifest["class_names"],
+            "split": split.to_dict(),
+            **summary,
+            "test_confusion": {k: v for k, v in scores.items() if k.endswith("confusion")},
+            "trials": rows,
+        },
+    )
+    notes = _notes(config, kept, split, (train, validation, test), space, fixed, part, rows)
+    best = next(r for r in rows if r["trial"] == summary["best_trial"])
+    _report(folder, config, notes, rows, best, scores, tuner.oracle.objective.direction)
+    return TuneResult(folder.path, part, rows, summary, model_path)
 
+
+def _save_best(tuner, config, folder, clips, test, manifest, rows):
+    """Scores the best trial's network on the test clips and saves it as `model.keras`;
+    writes `best.json`. Returns `(summary, test scores, model path)`."""
+    from kgenre.evaluation.metrics import classification_metrics
+    from kgenre.experiments import fitting
+    from kgenre.experiments.run_folder import MODEL, write_json_atomic
+    from kgenre.inference import InputSpec, ModelInfo, save_model
+
+    best = next(r for r in rows if r["trial"] == tuner.oracle.get_best_trials(1)[0].trial_id)
+    model = tuner.get_best_models(1)[0]
+    class_names = manifest["class_names"]
+    probabilities = fitting.predict(model, clips.audio[test], config.batch_size)
     scores = classification_metrics(
         clips.labels[test], probabilities, clips.track_ids[test], len(class_names)
     )
@@ -426,20 +453,7 @@ def run(config: Config) -> TuneResult:
         "test": test_metrics,
     }
     write_json_atomic(folder.file(BEST), summary)
-    write_json_atomic(
-        folder.file(METRICS),
-        {
-            "recipe": NAME,
-            "class_names": class_names,
-            "split": split.to_dict(),
-            **summary,
-            "test_confusion": {k: v for k, v in scores.items() if k.endswith("confusion")},
-            "trials": rows,
-        },
-    )
-    notes = _notes(config, kept, split, (train, validation, test), space, fixed, part, rows)
-    _report(folder, config, notes, rows, best, scores, tuner.oracle.objective.direction)
-    return TuneResult(folder.path, part, rows, summary, model_path)
+    return summary, scores, model_path
 
 
 def main(argv=None) -> int:
