@@ -530,14 +530,9 @@ def make_candidates(networks: _Networks, config: Config, class_names, specs) -> 
 
     def multi_view(split):
         trained = networks.fitted("blended", split)
-        head = keras.Model(trained.model.input, trained.model.output["multiview"])
         x = networks.inputs("blended", networks.data(split).test)
-        return outcome(
-            split,
-            fitting.predict(head, x, config.batch_size),
-            history=trained.history,
-            extras=trained.extras,
-        )
+        outputs = trained.model.predict(x, batch_size=config.batch_size, verbose=0)
+        return outcome(split, outputs["multiview"], history=trained.history, extras=trained.extras)
 
     def self_ensemble(split):
         trained = networks.fitted("blended", split)
