@@ -46,7 +46,8 @@ def main(argv=None):
     import keras
     import soundfile as sf
 
-    from kgenre.cli.predict import predict_file, with_sinc_implementation
+    from kgenre.inference import InputSpec, ModelInfo, save_model
+    from kgenre.inference.predict import load_predictor, predict_file
     from kgenre.models import MSSincResNet
 
     rng = np.random.default_rng(0)
@@ -65,16 +66,19 @@ def main(argv=None):
         )
         model = MSSincResNet(sinc_implementation=args.implementation)
         path = os.path.join(tmp, "model.keras")
-        model.save(path)
-        # as `kgenre predict` does: --sinc auto, the faster implementation for inference here
-        model = with_sinc_implementation(keras.saving.load_model(path), args.implementation)
+        classes = [f"genre{i}" for i in range(10)]
+        save_model(model, path, ModelInfo(classes, 16000, 3.0, 0.5, [InputSpec()]))
+        # as `kgenre predict` loads it: --sinc auto, the faster implementation for inference
+        model, info, _ = load_predictor(path, sinc=args.implementation)
         result["sinc_implementation_used"] = model.get_layer("ms_sincnet")._implementation
         for hop, key in ((0.5, "kgenre_hop_0.5"), (args.fast_hop, f"kgenre_hop_{args.fast_hop:g}")):
             start = time.perf_counter()
-            _, clips = predict_file(model, track, hop, args.batch_size)  # warm-up: compilation
+            # warm-up: tracing and compilation
+            clips = predict_file(model, track, info, hop, args.batch_size).clip_starts
             cold = time.perf_counter() - start
             best, times = best_of(
-                lambda hop=hop: predict_file(model, track, hop, args.batch_size), args.repeats
+                lambda hop=hop: predict_file(model, track, info, hop, args.batch_size),
+                args.repeats,
             )
             result[key] = {
                 "clips": len(clips),

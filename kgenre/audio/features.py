@@ -1,7 +1,10 @@
-"""Time-frequency views of audio: the filterbank maths and offline (numpy/librosa) features.
+"""Time-frequency views of audio: the filterbank maths and the spectrogram, defined once.
 
-The filterbanks are plain numpy functions so that the Keras layers (`LogMelSpectrogram`,
-`GammatoneSpectrogram`) and the offline functions share exactly the same weights.
+The filterbanks are plain numpy functions, and the STFT and filterbank spectrogram
+(`stft_power`, `filterbank_spectrogram`) are written against a small `keras.ops`-like
+namespace, so that the numpy functions here, the Keras layers (`LogMelSpectrogram`,
+`GammatoneSpectrogram`) and the tf.data pipeline (`kgenre.data`) compute the same numbers
+from the same code.
 
 Settings used by the papers kgenre implements:
 - Multi-view (Phan et al.): log mel and log gammatone spectrograms with 40-ms windows and 50%
@@ -15,6 +18,8 @@ Settings used by the papers kgenre implements:
 """
 
 import numpy as np
+
+from kgenre.audio.checks import check_count, check_number, check_sample_rate
 
 AMIN = 1e-10
 """Floor applied before the logarithm (librosa's `power_to_db` default)."""
@@ -49,13 +54,11 @@ def mel_to_hz(mels, htk=False):
 
 
 def _check_band_args(sample_rate, n_fft, n_bands, fmin, fmax):
-    if sample_rate <= 0:
-        raise ValueError(f"sample_rate must be positive, got {sample_rate}")
-    if n_fft < 2:
-        raise ValueError(f"n_fft must be >= 2, got {n_fft}")
-    if n_bands < 1:
-        raise ValueError(f"the number of bands must be >= 1, got {n_bands}")
-    fmax = sample_rate / 2.0 if fmax is None else float(fmax)
+    sample_rate = check_sample_rate(sample_rate)
+    check_count(n_fft, "n_fft", minimum=2)
+    check_count(n_bands, "the number of bands")
+    fmin = check_number(fmin, "fmin")
+    fmax = sample_rate / 2.0 if fmax is None else check_number(fmax, "fmax")
     if not 0 <= fmin < fmax <= sample_rate / 2.0:
         raise ValueError(
             f"need 0 <= fmin < fmax <= sample_rate / 2, got fmin={fmin}, fmax={fmax}, "
@@ -64,8 +67,24 @@ def _check_band_args(sample_rate, n_fft, n_bands, fmin, fmax):
     return fmax
 
 
-def mel_filterbank(sample_rate, n_fft, n_mels=128, fmin=0.0, fmax=None, htk=False, norm="slaney"):
+def mel_filterbank(
+    sample_rate: int,
+    n_fft: int,
+    n_mels: int = 128,
+    fmin: float = 0.0,
+    fmax: float | None = None,
+    htk: bool = False,
+    norm: str | None = "slaney",
+) -> np.ndarray:
     """Triangular mel filterbank, equal to `librosa.filters.mel` with the same arguments.
+
+    kgenre keeps its own copy of librosa's formula for parity: the numpy features, the Keras
+    layer and the tf.data pipeline must share one set of weights, built without importing
+    librosa (slow to import, and absent from the model-building path); and
+    `keras.layers.MelSpectrogram` cannot stand in for it, since its filterbank follows HTK
+    (triangles linear in mels, peak 1, no Slaney area normalisation, DC bin dropped) while
+    the papers' spectrograms are librosa's Slaney default. `tests/audio/test_features.py`
+    checks the equality with `librosa.filters.mel`.
 
     Args:
         sample_rate: sample rate in Hz.
@@ -152,41 +171,126 @@ def power_to_db(power, amin=AMIN):
     return (10.0 * np.log10(np.maximum(power, amin))).astype(np.float32)
 
 
-def power_spectrogram(y, n_fft=1024, hop_length=512, win_length=None):
-    """|STFT|^2 with a periodic Hann window, centred frames, zero padding (librosa's default).
+def stft_window(n_fft: int, win_length: int | None = None) -> np.ndarray:
+    """The analysis window of every kgenre STFT: a periodic Hann of `win_length` samples,
+    centred in `n_fft` zeros (librosa's and Keras' convention), float32 `(n_fft,)`."""
+    win_length = n_fft if win_length is None else win_length
+    if not 1 <= win_length <= n_fft:
+        raise ValueError(f"win_length must be in [1, n_fft={n_fft}], got {win_length}")
+    hann = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(win_length) / win_length)
+    window = np.zeros(n_fft, np.float32)
+    left = (n_fft - win_length) // 2
+    window[left : left + win_length] = hann
+    return window
+
+
+class NumpyOps:
+    """The `keras.ops` functions `filterbank_spectrogram` uses, on numpy arrays.
+
+    `kgenre.data` holds the TensorFlow twin for tf.data; a model passes `keras.ops` itself.
+    Only the arguments `filterbank_spectrogram` passes are supported (`center=False`, a
+    window array of `fft_length` samples). The numpy features run it in float64 (and return
+    float32), a reference for the float32 layer and pipeline.
+    """
+
+    pad = staticmethod(np.pad)
+    matmul = staticmethod(np.matmul)
+    log = staticmethod(np.log)
+    maximum = staticmethod(np.maximum)
+    transpose = staticmethod(np.transpose)
+
+    @staticmethod
+    def stft(x, sequence_length, sequence_stride, fft_length, window, center):
+        frames = np.lib.stride_tricks.sliding_window_view(x, fft_length, axis=-1)
+        spectrum = np.fft.rfft(frames[..., ::sequence_stride, :] * window, n=fft_length)
+        return spectrum.real, spectrum.imag
+
+
+def stft_power(x, n_fft: int, hop_length: int, win_length: int | None = None, ops=NumpyOps):
+    """|STFT|^2 of `(..., samples)` as `(..., frames, n_fft // 2 + 1)`: kgenre's one STFT.
+
+    Frames are centred by zero-padding `n_fft // 2` samples at both ends (librosa's default
+    `center=True, pad_mode="constant"`), so there are `1 + samples // hop_length` of them,
+    each windowed by `stft_window(n_fft, win_length)`.
+
+    Args:
+        x: signal `(..., samples)`, float32.
+        n_fft: FFT length.
+        hop_length: samples between frames.
+        win_length: Hann window length, `None` for `n_fft`.
+        ops: a namespace with `keras.ops`' `pad`, `stft`, `matmul`, `log`, `maximum` and
+            `transpose`: `NumpyOps` (default), `keras.ops` in a model, or `kgenre.data`'s
+            TensorFlow twin in tf.data.
+    """
+    window = stft_window(n_fft, win_length)
+    rank = len(x.shape)
+    x = ops.pad(x, [[0, 0]] * (rank - 1) + [[n_fft // 2, n_fft // 2]])
+    real, imag = ops.stft(
+        x,
+        sequence_length=n_fft,
+        sequence_stride=hop_length,
+        fft_length=n_fft,
+        window=window,
+        center=False,
+    )
+    return real * real + imag * imag
+
+
+def filterbank_spectrogram(
+    x,
+    weights: np.ndarray,
+    n_fft: int,
+    hop_length: int,
+    win_length: int | None = None,
+    ops=NumpyOps,
+):
+    """Log-power filterbank spectrogram in dB: the one definition kgenre computes everywhere.
+
+    `stft_power` weighted by the filterbank and taken to `10 log10(max(., AMIN))`. The numpy
+    functions (`log_mel_spectrogram`, `gammatone_spectrogram`), the Keras layers
+    (`LogMelSpectrogram`, `GammatoneSpectrogram`, with `ops=keras.ops`) and the tf.data
+    pipeline (`kgenre.data.make_dataset(feature="log_mel")`, with its TensorFlow twin of the
+    same functions) all call this function, so they agree to float32 precision.
+
+    Args:
+        x: signal `(..., samples)`, float32.
+        weights: filterbank `(bands, n_fft // 2 + 1)` (`mel_filterbank`, `gammatone_filterbank`).
+        n_fft, hop_length, win_length, ops: as `stft_power`.
 
     Returns:
-        float32 array `(..., n_fft // 2 + 1, frames)`.
+        `(..., bands, 1 + samples // hop_length)` in dB.
     """
-    import librosa
+    power = stft_power(x, n_fft, hop_length, win_length, ops)
+    bands = ops.matmul(power, np.ascontiguousarray(weights.T))
+    db = ops.log(ops.maximum(bands, AMIN)) * np.float32(10.0 / np.log(10.0))
+    rank = len(x.shape)
+    return ops.transpose(db, [*range(rank - 1), rank, rank - 1])
 
-    spec = librosa.stft(
-        np.asarray(y, dtype=np.float32),
-        n_fft=n_fft,
-        hop_length=hop_length,
-        win_length=win_length,
-        window="hann",
-        center=True,
-        pad_mode="constant",
-    )
-    return (np.abs(spec) ** 2).astype(np.float32)
+
+def power_spectrogram(
+    y: np.ndarray, n_fft: int = 1024, hop_length: int = 512, win_length: int | None = None
+) -> np.ndarray:
+    """|STFT|^2 (`stft_power`) of a numpy signal, as `(..., n_fft // 2 + 1, frames)` float32."""
+    power = stft_power(np.asarray(y, dtype=np.float64), n_fft, hop_length, win_length)
+    return np.swapaxes(power, -1, -2).astype(np.float32)
 
 
 def log_mel_spectrogram(
-    y,
-    sample_rate,
-    n_fft=1024,
-    hop_length=512,
-    win_length=None,
-    n_mels=128,
-    fmin=0.0,
-    fmax=None,
-):
-    """Log-power mel spectrogram in dB (`power_to_db` of the mel-weighted |STFT|^2).
+    y: np.ndarray,
+    sample_rate: int,
+    n_fft: int = 1024,
+    hop_length: int = 512,
+    win_length: int | None = None,
+    n_mels: int = 128,
+    fmin: float = 0.0,
+    fmax: float | None = None,
+) -> np.ndarray:
+    """Log-power mel spectrogram in dB (`filterbank_spectrogram` with `mel_filterbank`).
 
     Defaults: SoundFusion's window 1024 / hop 512 (Ausilio et al., "Audio representations"
     slide) and Mersy 2021's 128 bands. The multi-view paper uses 40-ms windows with 50%
-    overlap: `win_length = round(0.04 * sample_rate)`, `hop_length = win_length // 2`.
+    overlap: `win_length = round(0.04 * sample_rate)`, `hop_length = win_length // 2`. Equal
+    to librosa's `power_to_db(melspectrogram(..., pad_mode="constant"), top_db=None)`.
 
     Args:
         y: signal `(..., samples)`.
@@ -202,20 +306,20 @@ def log_mel_spectrogram(
         float32 array `(..., n_mels, frames)`, frames `= 1 + samples // hop_length`.
     """
     weights = mel_filterbank(sample_rate, n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax)
-    power = power_spectrogram(y, n_fft=n_fft, hop_length=hop_length, win_length=win_length)
-    return power_to_db(np.einsum("mf,...ft->...mt", weights, power))
+    y = np.asarray(y, dtype=np.float64)
+    return filterbank_spectrogram(y, weights, n_fft, hop_length, win_length).astype(np.float32)
 
 
 def gammatone_spectrogram(
-    y,
-    sample_rate,
-    n_fft=1024,
-    hop_length=512,
-    win_length=None,
-    n_bands=64,
-    fmin=50.0,
-    fmax=None,
-):
+    y: np.ndarray,
+    sample_rate: int,
+    n_fft: int = 1024,
+    hop_length: int = 512,
+    win_length: int | None = None,
+    n_bands: int = 64,
+    fmin: float = 50.0,
+    fmax: float | None = None,
+) -> np.ndarray:
     """Log-power gammatone spectrogram in dB: the gammatone filterbank applied to |STFT|^2.
 
     Arguments as `log_mel_spectrogram`; `n_bands` gammatone filters (see
@@ -225,8 +329,8 @@ def gammatone_spectrogram(
         float32 array `(..., n_bands, frames)`.
     """
     weights = gammatone_filterbank(sample_rate, n_fft, n_bands=n_bands, fmin=fmin, fmax=fmax)
-    power = power_spectrogram(y, n_fft=n_fft, hop_length=hop_length, win_length=win_length)
-    return power_to_db(np.einsum("mf,...ft->...mt", weights, power))
+    y = np.asarray(y, dtype=np.float64)
+    return filterbank_spectrogram(y, weights, n_fft, hop_length, win_length).astype(np.float32)
 
 
 def cqt_spectrogram(y, sample_rate, hop_length=512, n_bins=84, bins_per_octave=12, fmin=None):

@@ -1,197 +1,186 @@
-"""`kgenre predict`: genre of whole tracks from a saved waveform model.
+"""`kgenre predict`: the genre of audio files from a saved model or preset.
 
-A track is loaded at the model's rate, cut into clips at a hop (MS-SincResNet: 3-s clips with
-a 0.5-s hop, Sec. 2), classified in batches, and the clip predictions are aggregated per track
-by majority vote (the paper's and the reference code's) or by mean probability. A larger hop
-is the fast mode: `--hop 3` classifies a 30-s track with 10 clips instead of 55.
-
-A model with a sinc front end (MS-SincResNet and its family) is run with the sinc
-implementation `--sinc` names, `auto` by default: the faster for inference on the active
-backend (FFT, or direct convolution on PyTorch). The weights are the same and the outputs
-equal within float32 rounding; on a CPU with TensorFlow the FFT front end is 2.7x faster than
-the direct convolution older models were saved with (BENCHMARKS.md).
+The work is `kgenre.inference.predict_file`; this module parses flags and prints.
 """
 
+from __future__ import annotations
+
+import argparse
+import csv
+import io
 import json
-import os
 import sys
 import time
 
-import numpy as np
+from kgenre.cli._options import MODEL_HELP, add_clip_options, check_clip_options
+from kgenre.cli._runtime import import_backend
 
-from kgenre.audio import load, segment
-
-AGGREGATIONS = ("vote", "mean")
-SINC_CHOICES = ("auto", "direct", "fft", "saved")
+SEPARATOR_CHOICES = ("as-trained", "auto", "hpss", "spleeter")
 
 
-def register(subparsers):
+def register(subparsers: argparse._SubParsersAction) -> None:
     """Adds the `predict` command."""
     parser = subparsers.add_parser(
         "predict",
-        help="genre of audio files from a saved .keras waveform model",
+        help="genre of audio files from a saved model (.keras or preset)",
         description=(
-            "Classifies each audio file with a saved waveform model (e.g. MSSincResNet): "
-            "clips at the given hop, batched prediction, per-track aggregation."
+            "Classifies each audio file (folders are searched recursively) with a model saved "
+            "by kgenre: waveform, spectrogram and stem models alike, fed as at training time. "
+            "Clips are cut at the hop, classified in batches and aggregated per track; the "
+            "scores are mean clip probabilities, or vote shares with --aggregate vote."
         ),
     )
-    parser.add_argument("model", help="a .keras file saved by kgenre (waveform input)")
-    parser.add_argument("audio", nargs="+", help="audio files (wav, flac, ogg, mp3, au)")
+    parser.add_argument("model", help=MODEL_HELP)
+    parser.add_argument("audio", nargs="+", help="audio files or folders")
     parser.add_argument(
-        "--hop", type=float, default=0.5, help="seconds between clips (default 0.5, the paper's)"
+        "--aggregate",
+        choices=("mean", "vote"),
+        default="mean",
+        help="track score: mean clip probability (default) or vote shares",
     )
-    parser.add_argument("--batch-size", type=int, default=16, help="clips per batch (16)")
+    parser.add_argument("--top-k", type=int, default=3, help="classes shown per file (3)")
+    parser.add_argument("--timeline", action="store_true", help="also show each clip's genre")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="one JSON object per file")
+    output.add_argument(
+        "--csv", action="store_true", help="CSV: one row per file (per clip with --timeline)"
+    )
+    add_clip_options(parser, batch_size=16)
     parser.add_argument(
-        "--aggregate", choices=AGGREGATIONS, default="vote", help="vote (default) or mean"
+        "--separator",
+        choices=SEPARATOR_CHOICES,
+        default="as-trained",
+        help="stem models: the separator (default: the one the model was trained with)",
     )
     parser.add_argument(
         "--classes",
-        help="comma-separated class names; default: MODEL.classes.json next to the model",
+        help="comma-separated class names for a plain Keras file (default: MODEL.classes.json)",
     )
-    parser.add_argument("--sample-rate", type=int, help="override the model's sample rate")
-    parser.add_argument(
-        "--sinc",
-        choices=SINC_CHOICES,
-        default="auto",
-        help="sinc front-end implementation: auto (default), direct, fft, or as saved",
-    )
-    parser.add_argument("--json", action="store_true", help="print one JSON object per file")
+    parser.add_argument("--sample-rate", type=int, help="sample rate of a plain Keras file")
     parser.set_defaults(func=_run)
 
 
-def load_class_names(model_path, classes=None):
-    """Class names from `classes` ("a,b,c") or the sidecar `MODEL.classes.json`, else None."""
-    if classes:
-        return [name.strip() for name in classes.split(",")]
-    sidecar = os.path.splitext(model_path)[0] + ".classes.json"
-    if os.path.exists(sidecar):
-        with open(sidecar) as f:
-            return list(json.load(f))
-    return None
+def _check_args(args: argparse.Namespace) -> None:
+    check_clip_options(args)
+    if args.top_k < 1:
+        raise ValueError(f"--top-k must be >= 1, got {args.top_k}")
 
 
-def waveform_spec(model, sample_rate=None):
-    """(clip_samples, sample_rate) of a waveform model, from its input shape and config."""
-    shape = model.inputs[0].shape if model.inputs else None
-    if shape is None or len(shape) != 2 or shape[1] is None:
-        raise ValueError(
-            f"kgenre predict needs a model with a fixed-length waveform input (batch, samples); "
-            f"this model's input shape is {None if shape is None else tuple(shape)}"
-        )
-    rate = sample_rate or model.get_config().get("sample_rate")
-    if not rate:
-        raise ValueError("the model's config has no sample_rate: pass --sample-rate")
-    return int(shape[1]), int(rate)
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def aggregate(probabilities, method="vote"):
-    """Track-level class scores from clip probabilities `(clips, classes)`.
-
-    `"vote"`: the share of clips voting for each class (`kgenre.models.vote_counts`; the
-    argmax, `majority_vote`, sends ties to the lowest class index as the reference code does).
-    `"mean"`: the mean probability (`kgenre.models.mean_probability`).
-    """
-    from kgenre.models.aggregation import mean_probability, vote_counts
-
-    probabilities = np.asarray(probabilities)
-    if method == "mean":
-        return mean_probability(probabilities)
-    if method != "vote":
-        raise ValueError(f"aggregate must be one of {AGGREGATIONS}, got {method!r}")
-    votes = vote_counts(probabilities, probabilities.shape[1])
-    return votes / votes.sum()
-
-
-def inference_sinc_implementation():
-    """The sinc implementation that infers faster on the active backend, on a CPU: direct
-    convolution on PyTorch (its CPU FFTs are slower), FFT elsewhere (BENCHMARKS.md)."""
-    import keras
-
-    return "direct" if keras.backend.backend() == "torch" else "fft"
-
-
-def with_sinc_implementation(model, implementation="auto"):
-    """`model`, rebuilt with another sinc front-end implementation if it has one.
-
-    Models whose config has a `sinc_implementation` (MSSincResNet and kin) are rebuilt from
-    their config with `implementation` (`"auto"`: `inference_sinc_implementation()`) and given
-    the same weights; other models, models already using it, and `implementation="saved"`
-    come back unchanged.
-    """
-    from kgenre.layers.multi_scale_sinc_net import resolve_implementation
-
-    if implementation not in SINC_CHOICES:
-        raise ValueError(f"implementation must be one of {SINC_CHOICES}, got {implementation!r}")
-    config = model.get_config() if hasattr(model, "get_config") else None
-    if implementation == "saved" or not isinstance(config, dict):
-        return model
-    if "sinc_implementation" not in config:
-        return model
-    target = inference_sinc_implementation() if implementation == "auto" else implementation
-    if resolve_implementation(config["sinc_implementation"]) == target:
-        return model
-    rebuilt = type(model).from_config({**config, "sinc_implementation": target})
-    rebuilt.set_weights(model.get_weights())
-    return rebuilt
-
-
-def predict_file(model, path, hop_seconds=0.5, batch_size=16, method="vote", sample_rate=None):
-    """Classifies one file; returns `(track_probabilities, clip_probabilities)`."""
-    clip_samples, rate = waveform_spec(model, sample_rate)
-    audio, _ = load(path, sample_rate=rate)
-    clips = segment(audio, rate, clip_samples / rate, hop_seconds).astype("float32")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    # predict_on_batch per batch, not model.predict: on TensorFlow, predict's tf.data loop
-    # adds 0.5-2 s of jitter to a 1.5-s track (BENCHMARKS.md)
-    clip_probs = np.concatenate(
-        [
-            np.asarray(model.predict_on_batch(clips[start : start + batch_size]))
-            for start in range(0, len(clips), batch_size)
+def _text(result, args, seconds: float) -> str:
+    kind = "vote shares" if result.method == "vote" else "mean probability"
+    ranked = ", ".join(f"{name} {score:.2f}" for name, score in result.top(args.top_k))
+    clips = _plural(len(result.clip_starts), "clip")
+    lines = [f"{result.path}: {result.label}  ({ranked}; {kind} of {clips}, {seconds:.2f} s)"]
+    if args.timeline:
+        lines += [
+            f"  {c['start']:8.2f}-{c['end']:.2f} s  {c['genre']} {c['probability']:.2f}"
+            for c in result.timeline()
         ]
-    )
-    return aggregate(clip_probs, method), clip_probs
+    return "\n".join(lines)
 
 
-def _run(args):
-    import keras
+class _CsvOut:
+    """Writes CSV rows to stdout through `write`, with the header before the first row."""
 
-    import kgenre.layers  # noqa: F401  (registers the custom layers for loading)
-    import kgenre.models  # noqa: F401
-
-    if args.hop <= 0:
-        raise ValueError(f"--hop must be > 0 seconds, got {args.hop}")
-    if not os.path.exists(args.model):
-        raise FileNotFoundError(f"no model file at {args.model}")
-    model = with_sinc_implementation(keras.saving.load_model(args.model), args.sinc)
-    names = load_class_names(args.model, args.classes)
-    failures = 0
-    for path in args.audio:
-        start = time.perf_counter()
-        try:
-            track, clips = predict_file(
-                model, path, args.hop, args.batch_size, args.aggregate, args.sample_rate
-            )
-        except (OSError, ValueError) as error:
-            print(f"kgenre predict: skipped {path}: {error}", file=sys.stderr)
-            failures += 1
-            continue
-        seconds = time.perf_counter() - start
-        labels = names or [str(i) for i in range(len(track))]
-        if len(labels) != len(track):
-            raise ValueError(f"{len(labels)} class names for a model with {len(track)} outputs")
-        best = int(np.argmax(track))
-        if args.json:
-            result = {
-                "file": path,
-                "genre": labels[best],
-                "scores": {label: float(p) for label, p in zip(labels, track)},
-                "clips": len(clips),
-                "seconds": round(seconds, 3),
-            }
-            print(json.dumps(result))
+    def __init__(self, write, timeline: bool, class_names: list):
+        self.write, self.timeline, self.header_done = write, timeline, False
+        if timeline:
+            self.header = ["file", "start", "end", "genre", "probability"]
         else:
-            ranked = sorted(zip(labels, track), key=lambda item: -item[1])[:3]
-            scores = ", ".join(f"{label} {p:.2f}" for label, p in ranked)
-            print(f"{path}: {labels[best]}  ({scores}; {len(clips)} clips, {seconds:.2f} s)")
-    return 1 if failures == len(args.audio) else 0
+            self.header = ["file", "genre", "score_kind", *class_names, "clips", "warnings"]
+
+    def rows(self, result) -> None:
+        if self.timeline:
+            rows = [
+                [result.path, c["start"], c["end"], c["genre"], c["probability"]]
+                for c in result.timeline()
+            ]
+        else:
+            d = result.to_dict()
+            rows = [
+                [
+                    d["file"],
+                    d["genre"],
+                    d["score_kind"],
+                    *d["scores"].values(),
+                    d["clips"],
+                    "; ".join(d["warnings"]),
+                ]
+            ]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        if not self.header_done:
+            writer.writerow(self.header)
+            self.header_done = True
+        writer.writerows(rows)
+        self.write(buffer.getvalue().rstrip("\n"))
+
+
+def _run(args: argparse.Namespace) -> int:
+    _check_args(args)
+    import_backend()
+    from tqdm.auto import tqdm
+
+    from kgenre.inference.predict import (
+        find_audio_files,
+        load_predictor,
+        predict_file,
+        separator_for,
+    )
+
+    files = find_audio_files(args.audio)
+    model, info, notes = load_predictor(args.model, args.classes, args.sample_rate, args.sinc)
+    requested = None if args.separator == "as-trained" else args.separator
+    separator, separator_notes = separator_for(info, requested)
+    for note in notes + separator_notes:
+        print(f"kgenre predict: warning: {note}", file=sys.stderr)
+
+    def out(line: str) -> None:
+        tqdm.write(line, file=sys.stdout)
+
+    table = _CsvOut(out, args.timeline, info.class_names) if args.csv else None
+    failed = []
+    bar = tqdm(files, desc="predicting", unit="file", disable=True if len(files) < 2 else None)
+    try:
+        for path in bar:
+            start = time.perf_counter()
+            try:
+                result = predict_file(
+                    model, path, info, args.hop, args.batch_size, args.aggregate, separator
+                )
+            except Exception as error:  # one bad file never stops the batch
+                failed.append(path)
+                tqdm.write(
+                    f"kgenre predict: FAILED {path}: {type(error).__name__}: {error}",
+                    file=sys.stderr,
+                )
+                continue
+            seconds = time.perf_counter() - start
+            for warning in result.warnings:
+                tqdm.write(f"kgenre predict: warning: {path}: {warning}", file=sys.stderr)
+            if args.json:
+                out(
+                    json.dumps(
+                        {**result.to_dict(args.top_k, args.timeline), "seconds": round(seconds, 3)}
+                    )
+                )
+            elif table is not None:
+                table.rows(result)
+            else:
+                out(_text(result, args, seconds))
+    finally:
+        bar.close()
+        if separator is not None:
+            separator.close()
+    if failed:
+        print(
+            f"kgenre predict: {len(failed)} of {_plural(len(files), 'file')} failed: "
+            + ", ".join(failed),
+            file=sys.stderr,
+        )
+        return 1
+    return 0

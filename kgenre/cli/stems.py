@@ -1,11 +1,15 @@
-"""`kgenre stems ...`: set up Spleeter, write an untrained checkpoint, separate files."""
+"""`kgenre stems ...`: set up Spleeter, fetch its model, write an untrained checkpoint,
+separate files."""
 
+from __future__ import annotations
+
+import argparse
 import os
 import sys
 import time
 
 
-def register(subparsers):
+def register(subparsers: argparse._SubParsersAction) -> None:
     """Adds the `stems` command group."""
     parser = subparsers.add_parser(
         "stems",
@@ -19,8 +23,9 @@ def register(subparsers):
         help="build Spleeter's own virtual environment (Python 3.8-3.11, ~2 minutes)",
         description=(
             "Creates a virtual environment with a Python 3.8-3.11 interpreter and installs "
-            "spleeter==2.4.2 (TensorFlow 2.12, numpy<2) in it. A complete environment is "
-            "reused unless --force."
+            "spleeter==2.4.2 (TensorFlow 2.12, numpy<2) in it. Where no such Python is "
+            "installed (Colab, recent systems), uv finds or fetches one (`pip install uv`). "
+            "A complete environment is reused unless --force."
         ),
     )
     setup.add_argument("--python", help="interpreter to build it with (default: found)")
@@ -30,11 +35,33 @@ def register(subparsers):
     )
     setup.add_argument("--force", action="store_true", help="rebuild a complete environment")
     setup.add_argument(
+        "--download-model",
+        action="store_true",
+        help="also download Spleeter's released 4stems model (see download-model)",
+    )
+    setup.add_argument("--model-path", help="models folder (default: $MODEL_PATH)")
+    setup.add_argument(
         "--untrained-model",
         metavar="DIR",
         help="also write an untrained 4stems checkpoint to DIR/4stems (offline tests)",
     )
     setup.set_defaults(func=_setup)
+
+    download = commands.add_parser(
+        "download-model",
+        help="download Spleeter's released 4stems model and check its SHA-256",
+        description=(
+            "Downloads Spleeter's released model archive (GitHub release v1.4.0, about "
+            "150 MB for 4stems), checks its SHA-256 and unpacks it into MODEL_PATH/4stems. "
+            "A trained model already there is kept unless --force."
+        ),
+    )
+    download.add_argument("--model-path", help="models folder (default: $MODEL_PATH)")
+    download.add_argument("--model", default="4stems", help="4stems (default), 2stems or 5stems")
+    download.add_argument("--url", help="download from here instead (a mirror, a file:// URL)")
+    download.add_argument("--sha256", help="expected SHA-256 (default: the release's)")
+    download.add_argument("--force", action="store_true", help="replace a model already there")
+    download.set_defaults(func=_download)
 
     untrained = commands.add_parser(
         "make-untrained-model",
@@ -59,9 +86,14 @@ def register(subparsers):
     separate = commands.add_parser(
         "separate",
         help="separate audio files into bass/drums/other/vocals wav files",
-        description="Writes OUT/<file name>/<stem>.wav for each input file.",
+        description=(
+            "Writes OUT/<name>/<stem>.wav for each input file, <name> being its path "
+            "relative to the inputs' common folder without the extension, so inputs that "
+            "share a file name never share a folder. Existing folders are skipped (never "
+            "overwritten) unless --overwrite; a bad file is reported and the rest go on."
+        ),
     )
-    separate.add_argument("audio", nargs="+", help="audio files")
+    separate.add_argument("audio", nargs="+", help="audio files or folders")
     separate.add_argument("--out", default="stems", help="output folder (default: stems)")
     separate.add_argument(
         "--separator",
@@ -76,6 +108,7 @@ def register(subparsers):
     separate.add_argument("--env", help="Spleeter environment folder")
     separate.add_argument("--model-path", help="Spleeter models folder (default: $MODEL_PATH)")
     separate.add_argument("--no-cache", action="store_true", help="do not use the stem cache")
+    separate.add_argument("--overwrite", action="store_true", help="replace existing folders")
     separate.set_defaults(func=_separate)
 
 
@@ -88,8 +121,30 @@ def _setup(args):
         f"Spleeter environment: {os.path.dirname(os.path.dirname(python))} "
         f"({time.monotonic() - start:.0f} s)"
     )
+    if args.download_model:
+        _fetch_model(args.model_path, "4stems", None, None, False)
     if args.untrained_model:
         _write_untrained(args.untrained_model, args.env, seed=0, force=False)
+    return 0
+
+
+def _fetch_model(model_path, model_name, url, sha256, force):
+    from kgenre.stems import spleeter_env
+
+    target = spleeter_env.model_dir(model_name, model_path)
+    if spleeter_env.has_trained_model(target) and not force:
+        print(f"Spleeter {model_name} model already in {target} (--force to download again)")
+        return
+    start = time.monotonic()
+    target = spleeter_env.download_model(model_name, model_path, url, sha256, force=force)
+    print(
+        f"Spleeter {model_name} model: {target} (SHA-256 checked, "
+        f"{time.monotonic() - start:.0f} s); MODEL_PATH={os.path.dirname(target)}"
+    )
+
+
+def _download(args):
+    _fetch_model(args.model_path, args.model, args.url, args.sha256, args.force)
     return 0
 
 
@@ -123,7 +178,9 @@ def _status(args):
         f"environment: {env_dir} "
         + (
             f"(spleeter {info['spleeter']}, tensorflow {info['tensorflow']}, "
-            f"python {info['python']})"
+            f"python {info['python']}"
+            + (", from uv" if info.get("python_source") == "uv" else "")
+            + ")"
             if info
             else "(not set up)"
         )
@@ -142,23 +199,26 @@ def _status(args):
 
 
 def _separate(args):
-    import soundfile
-    from tqdm import tqdm
-
-    from kgenre.audio import load
+    from kgenre.inference.predict import find_audio_files
     from kgenre.stems import get_separator
+    from kgenre.stems.separate_files import separate_files
 
+    paths = find_audio_files(args.audio)
     kwargs = {}
     if args.separator != "hpss":
         kwargs = {"env_dir": args.env, "model_path": args.model_path}
     separator = get_separator(args.separator, cache=not args.no_cache, **kwargs)
     with separator:
-        for path in tqdm(args.audio, desc=f"separating ({separator.name})", unit="file"):
-            audio, rate = load(path, sample_rate=args.sample_rate, mono=args.mono)
-            stems = separator.separate(audio, rate)
-            folder = os.path.join(args.out, os.path.splitext(os.path.basename(path))[0])
-            os.makedirs(folder, exist_ok=True)
-            for name, stem in stems.items():
-                soundfile.write(os.path.join(folder, f"{name}.wav"), stem.T, rate)
-    print(f"stems written under {os.path.abspath(args.out)}")
-    return 0
+        report = separate_files(
+            paths, args.out, separator, args.sample_rate, args.mono, args.overwrite
+        )
+    for path, reason in report.skipped:
+        print(f"kgenre stems separate: skipped {path}: {reason}", file=sys.stderr)
+    for path, error in report.failed:
+        print(f"kgenre stems separate: FAILED {path}: {error}", file=sys.stderr)
+    print(
+        f"{len(report.written)} of {len(paths)} files separated into "
+        f"{os.path.abspath(args.out)} ({len(report.skipped)} skipped, "
+        f"{len(report.failed)} failed)"
+    )
+    return 1 if report.failed else 0

@@ -1,4 +1,8 @@
-"""Dataset adapters (lists of `Track`), splits and the synthetic genre corpus."""
+"""Dataset adapters (lists of `Track`), splits and the synthetic genre corpus.
+
+`kgenre.datasets` says which tracks a corpus has (paths, labels, groups, splits);
+`kgenre.data` stores those tracks as TFRecords and reads them back as batches for training.
+"""
 
 from kgenre.datasets.fma import FMA_SMALL_GENRES, fma_small
 from kgenre.datasets.folder_per_genre import folder_per_genre

@@ -25,25 +25,29 @@ def _read_tracks_csv(path):
     The file has a three-row header: the column group (`album`, `artist`, `set`, `track`),
     the column name, and a row naming the index column `track_id`.
     """
-    with open(path, newline="", encoding="utf-8") as handle:
+    with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         try:
             groups = next(reader)
             names = next(reader)
             next(reader)
+            keys = [(g, n) for g, n in zip(groups, names)]
+            required = {("set", "split"), ("set", "subset"), ("track", "genre_top")}
+            if not required <= set(keys):
+                missing = sorted(required - set(keys))
+                raise ValueError(f"{path!r} is not FMA's tracks.csv: columns {missing} missing")
+            for row in reader:
+                if row:
+                    yield row[0], dict(zip(keys, row))
         except StopIteration:
             raise ValueError(
                 f"{path!r} is not FMA's tracks.csv: fewer than 3 header rows"
             ) from None
-        keys = [(g, n) for g, n in zip(groups, names)]
-        required = {("set", "split"), ("set", "subset"), ("track", "genre_top")}
-        if not required <= set(keys):
+        except UnicodeDecodeError as error:
             raise ValueError(
-                f"{path!r} is not FMA's tracks.csv: columns {sorted(required - set(keys))} missing"
-            )
-        for row in reader:
-            if row:
-                yield row[0], dict(zip(keys, row))
+                f"{path}:{reader.line_num + 1}: not UTF-8 text ({error.reason}); "
+                "FMA's tracks.csv is UTF-8, the file may be damaged"
+            ) from None
 
 
 def fma_audio_path(audio_dir, track_id):

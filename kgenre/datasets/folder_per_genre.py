@@ -2,11 +2,20 @@
 
 import os
 
-from kgenre.datasets._common import AUDIO_EXTENSIONS, check_labels, require_dir
+from kgenre.datasets._common import (
+    AUDIO_EXTENSIONS,
+    check_labels,
+    require_dir,
+    unique_track_ids,
+)
 from kgenre.datasets.track import Track
 
 
-def folder_per_genre(root, genres=None, extensions=AUDIO_EXTENSIONS):
+def folder_per_genre(
+    root: str | os.PathLike,
+    genres: list[str] | None = None,
+    extensions: tuple = AUDIO_EXTENSIONS,
+) -> list[Track]:
     """Lists the audio files of a dataset stored as one sub-folder per genre.
 
     GTZAN (Tzanetakis & Cook 2002) ships as `genres/<genre>/<genre>.000NN.au` (22,050 Hz
@@ -19,9 +28,16 @@ def folder_per_genre(root, genres=None, extensions=AUDIO_EXTENSIONS):
             that holds audio, sorted.
         extensions: file name endings counted as audio (case-insensitive).
 
+    Files are listed by extension; whether they hold audio is checked by content when they
+    are loaded (`kgenre.audio.load`), so a non-audio file becomes a reported skip of
+    `kgenre.data.write_records`, and the same content under two genre folders is reported in
+    its manifest.
+
     Returns:
-        List of `Track` (`track_id` the file name without extension, `group` `None`), sorted
-        by genre then path.
+        List of `Track` (`group` `None`), sorted by genre then path. `track_id` is the file
+        name without extension, qualified only where two would collide: `song.wav` and
+        `song.mp3` in one folder keep their extensions, `rock/same` and `jazz/same` their
+        folders.
 
     Raises:
         FileNotFoundError: `root` or a requested genre folder does not exist.
@@ -35,25 +51,20 @@ def folder_per_genre(root, genres=None, extensions=AUDIO_EXTENSIONS):
         candidates = list(genres)
         for genre in candidates:
             require_dir(os.path.join(root, genre), f"genre folder {genre!r}")
-    tracks = []
+    found = []
     for genre in candidates:
-        found = []
+        paths = []
         for folder, _, files in os.walk(os.path.join(root, genre)):
-            for name in files:
-                if name.lower().endswith(extensions):
-                    found.append(os.path.join(folder, name))
-        if not found and genres is not None:
+            paths.extend(os.path.join(folder, n) for n in files if n.lower().endswith(extensions))
+        if not paths and genres is not None:
             raise ValueError(f"genre folder {os.path.join(root, genre)!r} holds no audio files")
-        for path in sorted(found):
-            track_id = os.path.splitext(os.path.basename(path))[0]
-            tracks.append(Track(path=path, label=genre, track_id=track_id))
-    if not tracks:
+        found.extend((genre, path) for path in sorted(paths))
+    if not found:
         raise ValueError(f"no audio files ({', '.join(extensions)}) under {root!r}")
-    ids = [t.track_id for t in tracks]
-    if len(set(ids)) != len(ids):
-        # Same file name in two genre folders: qualify the ids so they stay unique.
-        tracks = [
-            Track(path=t.path, label=t.label, track_id=f"{t.label}/{t.track_id}") for t in tracks
-        ]
+    ids = unique_track_ids([os.path.relpath(path, root) for _, path in found])
+    tracks = [
+        Track(path=path, label=genre, track_id=track_id)
+        for (genre, path), track_id in zip(found, ids)
+    ]
     check_labels(tracks, genres, root)
     return tracks

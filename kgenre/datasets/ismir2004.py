@@ -48,7 +48,9 @@ def ismir2004(root, subsets=("training", "development"), skip_missing=True):
             os.path.join(root, "metadata", subset, "tracklist.csv"), f"ISMIR2004 {subset} list"
         )
         audio_root = os.path.join(root, "audio", subset)
-        with open(list_path, newline="", encoding="utf-8", errors="replace") as handle:
+        # Undecodable bytes are replaced, not refused: a damaged artist name is harmless, and
+        # a damaged file path becomes a reported missing file.
+        with open(list_path, newline="", encoding="utf-8-sig", errors="replace") as handle:
             for line_no, row in enumerate(csv.reader(handle), start=1):
                 if not row or (line_no == 1 and row[0].strip().lower() == "class"):
                     continue

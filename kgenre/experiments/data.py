@@ -97,7 +97,7 @@ def prepare_clips(config, hop_seconds=None):
     )
     manifest, kept = write_corpus(tracks, config.records_dir, config.sample_rate)
     skipped = [t for t in tracks if t not in kept]
-    clips = load_clips(config.records_dir, config.clip_seconds, hop_seconds)
+    clips = load_clips(config.records_dir, kept, config.clip_seconds, hop_seconds)
     return manifest, kept, skipped, clips
 
 
@@ -149,13 +149,19 @@ class Clips:
         )
 
 
-def load_clips(records: str, clip_seconds: float, hop_seconds=None, stems=(), batch_size=64):
+def load_clips(
+    records: str, tracks, clip_seconds: float, hop_seconds=None, stems=(), batch_size=64
+):
     """Every clip of the records at `hop_seconds` (default: no overlap), mix and stems.
 
     Clips follow `kgenre.audio.clip_starts` (the records reader's eval mode): full clips at
-    the hop, a track shorter than one clip gives one zero-padded clip.
+    the hop, a track shorter than one clip gives one zero-padded clip. They come back ordered
+    as `tracks` (the written tracks, `write_corpus`'s second result), clips of a track in
+    time order: the reader may interleave shards.
     """
     from kgenre.data import make_dataset
+
+    order = {t.track_id: i for i, t in enumerate(tracks)}
 
     def collect(stem_names):
         dataset = make_dataset(
@@ -175,13 +181,19 @@ def load_clips(records: str, clip_seconds: float, hop_seconds=None, stems=(), ba
         return np.concatenate(xs), np.concatenate(ys).astype(int), np.array(ids)
 
     audio, labels, ids = collect(None)
+    unknown = sorted({t for t in ids if t not in order})
+    if unknown:
+        raise ValueError(f"{records} holds tracks not in the track list, e.g. {unknown[:3]}")
+    by_track = np.argsort([order[t] for t in ids], kind="stable")
     out = {}
     if stems:
         stacked, labels_s, ids_s = collect(tuple(stems))
         if not (np.array_equal(ids, ids_s) and np.array_equal(labels, labels_s)):
             raise RuntimeError(f"{records}: stem clips are not aligned with the mix clips")
-        out = {name: np.ascontiguousarray(stacked[..., i]) for i, name in enumerate(stems)}
-    return Clips(audio, out, labels, ids)
+        out = {
+            name: np.ascontiguousarray(stacked[by_track, ..., i]) for i, name in enumerate(stems)
+        }
+    return Clips(audio[by_track], out, labels[by_track], ids[by_track])
 
 
 def _fingerprint(manifest: dict, extra) -> str:

@@ -39,13 +39,13 @@ import sys
 
 import numpy as np
 
+from kgenre.audio.sources import STEM_NAMES as STEMS
 from kgenre.experiments.options import check_settings
 from kgenre.inference import InputSpec
 
 logger = logging.getLogger(__name__)
 
 NAME = "edm_stems"
-STEMS = ("bass", "drums", "other", "vocals")
 SEPARATORS = ("auto", "spleeter", "oracle", "hpss")
 LOG_MEL = {"n_fft": 1024, "hop_length": 512, "n_mels": 128}
 """Mersy's 128 mel bands; window 1024 and hop 512 (librosa's defaults at 22,050 Hz, which give
@@ -244,15 +244,14 @@ def separate_excerpts(tracks, config, separator_name: str, folder: str):
     return out, skipped
 
 
-def _build(kind: str, input_shape, num_classes: int, preset: str):
-    """One of Mersy's networks: `StemSepConvNet` ("separable") or `StemConvNet` ("conv")."""
-    from kgenre.models import StemConvNet, StemSepConvNet
+def _build(block: str, input_shape, num_classes: int, preset: str):
+    """One of Mersy's networks: `StemConvNet` with `"conv"` or `"separable"` blocks."""
+    from kgenre.models import StemConvNet
 
-    cls = StemSepConvNet if kind == "separable" else StemConvNet
-    settings = {"num_classes": num_classes, "input_shape": tuple(input_shape)}
+    settings = {"num_classes": num_classes, "input_shape": tuple(input_shape), "block": block}
     if preset == "small":
         settings["filters"] = (4, 8)
-    return cls(**settings)
+    return StemConvNet(**settings)
 
 
 def _compile(model):
@@ -394,7 +393,7 @@ def run(config: Config):
     manifest, kept = data.write_corpus(
         excerpts, records, config.sample_rate, stems=STEMS, min_seconds=None
     )
-    clips = data.load_clips(records, config.excerpt_seconds, stems=STEMS)
+    clips = data.load_clips(records, kept, config.excerpt_seconds, stems=STEMS)
     if not np.array_equal(clips.track_ids, [t.track_id for t in kept]):
         raise RuntimeError(f"{records}: expected one clip per excerpt, in track order")
     vocals_silent = bool(np.all(clips.stems["vocals"] == 0))

@@ -119,6 +119,9 @@ class Config:
             (Algorithm 1 is lost from the text; default: once per epoch).
         blend_window: smoothing window of the blending losses, in updates (lost; default:
             `AdaptiveGradientBlending`'s).
+        blend_estimator: how the blending weights measure generalisation and overfitting:
+            best_so_far (kgenre's reconstruction of the paper's Algorithm 1) or slope
+            (XSleepNet's line-fit slopes); see `kgenre.training.BlendingWeightEstimator`.
         model_preset: paper network sizes, or small for smoke runs.
         records_dir: TFRecords folder (the views are cached in its inputs/ folder).
         run_dir: the run folder (a rerun with the same folder resumes).
@@ -159,6 +162,9 @@ class Config:
     decay_epochs: tuple = dataclasses.field(default=(50, 100, 150), metadata={"item_type": int})
     blend_update_steps: int | None = None
     blend_window: int | None = None
+    blend_estimator: str = dataclasses.field(
+        default="best_so_far", metadata={"choices": ("best_so_far", "slope")}
+    )
     model_preset: str = dataclasses.field(default="paper", metadata={"choices": ("paper", "small")})
     records_dir: str = os.path.join("tf_records", NAME)
     run_dir: str = os.path.join("runs", NAME)
@@ -465,6 +471,7 @@ class _Networks:
                 fixed_subset(x_train, y_train, len(data.validation), seed=split.seed),
                 update_every=c.blend_update_steps or "epoch",
                 warmup_steps=c.warmup_epochs * self.steps_per_epoch,
+                estimator=c.blend_estimator,
                 batch_size=c.batch_size,
                 **options,
             )
@@ -606,7 +613,8 @@ def _notes(config, tracks, skipped, specs, clips):
             else "once per epoch"
         )
         + " from the branch losses on the validation tracks and on a fixed training subset "
-        "of the same size, equal during the warm-up (`AdaptiveGradientBlending`).",
+        f"of the same size ({config.blend_estimator!r} estimator), equal during the warm-up "
+        "(`AdaptiveGradientBlending`).",
         "Reuse: late fusion averages the four single-view networks of the same split and the "
         "self-ensemble is the multi-view network's; a row's seconds count the training it "
         "triggered (Self-ensemble's include the multi-view network, Late fusion's the four "

@@ -366,7 +366,7 @@ def run_plan(plan: Plan, run_dir: str, progress: bool = True) -> RunResult:
         bar.write(f"resuming {run_dir}: {len(done)} of {total} fits already done")
     for split, candidate in todo:
         bar.set_postfix_str(f"{split.name}, {candidate.name}")
-        began = time.monotonic()
+        began, cpu = time.monotonic(), time.process_time()
         outcome = candidate.fit(split)
         row = {
             "split": split.index,
@@ -377,6 +377,7 @@ def run_plan(plan: Plan, run_dir: str, progress: bool = True) -> RunResult:
             "history": {k: [float(v) for v in vs] for k, vs in (outcome.history or {}).items()},
             "extras": outcome.extras or {},
             "seconds": time.monotonic() - began,
+            "cpu_seconds": time.process_time() - cpu,
         }
         if candidate.name == plan.primary:
             best = _save_best(folder, plan, outcome, row, best)

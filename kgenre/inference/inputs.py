@@ -15,6 +15,16 @@ NO_VOCALS = ("bass", "drums", "other")
 """The stems whose sum is the "no_vocals" source (the mix without its vocals)."""
 
 
+def separated_stems(sources) -> tuple:
+    """The separated stems that `sources` are made of, in first-use order: each stem
+    itself, and bass, drums and other for `"no_vocals"` (what a separator or the records
+    must provide)."""
+    out = []
+    for source in sources:
+        out += [s for s in (NO_VOCALS if source == "no_vocals" else (source,)) if s not in out]
+    return tuple(out)
+
+
 def make_input(spec: InputSpec, sample_rate: int, clips, stems=None) -> np.ndarray:
     """One model input for a batch of clips.
 

@@ -20,8 +20,13 @@ import time
 import zipfile
 from typing import Any
 
+from kgenre.audio.sources import SOURCES as SIGNALS
+
 INFO_MEMBER = "kgenre.json"
 """The archive member that holds the `ModelInfo` (JSON)."""
+
+WEIGHTS_MEMBER = "model.weights.h5"
+"""Where Keras keeps the weights, in a `.keras` archive and in a preset folder alike."""
 
 FORMAT = "kgenre-model-v1"
 
@@ -29,8 +34,13 @@ FEATURES = ("waveform", "log_mel", "gammatone", "cqt")
 """What an input can be: the waveform itself or one of `kgenre.audio.features`' spectrograms."""
 
 LAYOUTS = ("bands_frames", "frames_bands")
-SOURCES = ("mix", "bass", "drums", "other", "vocals", "no_vocals")
+SOURCES = (*SIGNALS, "no_vocals")
+"""What an input can be computed from: the mix, a stem, or the mix without vocals."""
 AGGREGATIONS = ("mean", "vote")
+
+SINC_CHOICES = ("auto", "direct", "fft", "saved")
+"""How a saved model's sinc front end can be run after loading: an implementation, `"auto"`
+(`kgenre.layers.sinc_implementation` for inference) or `"saved"` (as saved)."""
 
 
 class ModelFileError(ValueError):
@@ -208,28 +218,34 @@ def _json_default(value):
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-def save_model(model, path: str | os.PathLike, info: ModelInfo) -> str:
-    """Saves `model` as a `.keras` file that carries `info`; returns the path.
-
-    The archive is written to a temporary name and renamed, so an interrupted save never
-    leaves a half-written model under `path`.
-    """
+def stamp_info(model: Any, info: ModelInfo) -> ModelInfo:
+    """`info` checked against `model` (one output per class) and stamped with the kgenre
+    version and the UTC time of saving: what every saved model carries."""
     import kgenre
 
-    path = os.fspath(path)
-    if not path.endswith(".keras"):
-        raise ValueError(f"a kgenre model file must end in .keras, got {path!r}")
     outputs = getattr(model, "outputs", None)
     if outputs and len(outputs) == 1 and outputs[0].shape[-1] != len(info.class_names):
         raise ValueError(
             f"the model has {outputs[0].shape[-1]} outputs but ModelInfo names "
             f"{len(info.class_names)} classes"
         )
-    info = dataclasses.replace(
+    return dataclasses.replace(
         info,
         kgenre_version=kgenre.__version__,
         created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     )
+
+
+def save_model(model, path: str | os.PathLike, info: ModelInfo) -> str:
+    """Saves `model` as a `.keras` file that carries `info`; returns the path.
+
+    The archive is written to a temporary name and renamed, so an interrupted save never
+    leaves a half-written model under `path`.
+    """
+    path = os.fspath(path)
+    if not path.endswith(".keras"):
+        raise ValueError(f"a kgenre model file must end in .keras, got {path!r}")
+    info = stamp_info(model, info)
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}.tmp.keras")
@@ -301,3 +317,42 @@ def load_model(path: str | os.PathLike, compile: bool = False) -> tuple[Any, Mod
             f"{path!r} could not be loaded as a Keras model: {type(error).__name__}: {error}"
         ) from error
     return model, info
+
+
+def count_parameters(path: str | os.PathLike) -> int:
+    """The number of weights (trainable and not, optimizer state excluded) of a `.keras`
+    file or a kgenre preset folder, read from its `model.weights.h5` without building the
+    model (so without importing Keras); equal to `model.count_params()`.
+
+    Raises:
+        FileNotFoundError, ModelFileError: no readable weights.
+    """
+    import io
+
+    import h5py
+
+    path = os.fspath(path)
+    if os.path.isdir(path):
+        weights = os.path.join(path, WEIGHTS_MEMBER)
+        if not os.path.isfile(weights):
+            raise ModelFileError(f"{path!r} holds no {WEIGHTS_MEMBER}")
+        source = weights
+    else:
+        with _open_archive(path) as archive:
+            try:
+                source = io.BytesIO(archive.read(WEIGHTS_MEMBER))
+            except (KeyError, zipfile.BadZipFile, OSError) as error:
+                raise ModelFileError(f"{path!r}: unreadable {WEIGHTS_MEMBER}: {error}") from error
+    total = 0
+
+    def add(name, item):
+        nonlocal total
+        if isinstance(item, h5py.Dataset) and name.split("/")[0] != "optimizer":
+            total += item.size
+
+    try:
+        with h5py.File(source, "r") as weights_file:
+            weights_file.visititems(add)
+    except OSError as error:
+        raise ModelFileError(f"{path!r}: unreadable {WEIGHTS_MEMBER}: {error}") from error
+    return total

@@ -28,6 +28,21 @@ class AttentionPooling(keras.layers.Layer):
     average, so the embedding's scale does not shrink with the width; it does not change the
     normalised weights. `attention_weights(x)` returns `(alpha, beta)` for plots.
 
+    What is kgenre's. Seed 003 only names this pooling ("spatio-temporal attention pooling
+    suggested in [8]"), and the text of Phan et al. (2019) is not at hand, so the equations
+    above are kgenre's reading of the idea (a temporal and a spectral softmax attention whose
+    outer product weights the input), not a transcription. These details are our choices:
+
+    - the inputs of the scores: the spectral attention sees the time-mean of the features
+      (`mean_t X`), the temporal attention on a 4D map sees the frequency-mean;
+    - the scores are linear (an affine map straight into the softmax, with no `tanh` or other
+      hidden layer);
+    - the shapes of the spectral weights: on a 3D input `W_b` is a full `(F, F)` matrix and
+      `b_b` has `F` entries (each feature's score depends on the whole mean vector); on a 4D
+      input `w_b` is `(C, 1)` and `b_b` a scalar, shared by the frequency bins; `w_a` is
+      `(F, 1)` or `(C, 1)` with a scalar `b_a`;
+    - the factor `F` on 3D inputs, and glorot-uniform kernels with zero biases.
+
     Args:
         **kwargs: base layer arguments.
 

@@ -40,12 +40,6 @@ def fast_fft_length(length):
     return best
 
 
-def overlap_save_fft_length(kernel_size):
-    """Block length: the power of two >= 8 (K - 1), at least 2048, so that at most 1/8 of each
-    block is overlap."""
-    return max(2048, 1 << int(np.ceil(np.log2(8 * max(kernel_size - 1, 1)))))
-
-
 def correlate_spectrum(x_spectrum, kernels, fft_length, out_length):
     """Valid cross-correlation from a signal's spectrum, channels first.
 

@@ -5,21 +5,7 @@ from kgenre.layers._inference_jit import compile_for_inference
 from kgenre.layers.adaptive_pooling import adaptive_average_pool
 from kgenre.layers.fft_convolution import correlate_spectrum, fast_fft_length
 from kgenre.layers.sinc_conv1d import SincConv1D
-
-IMPLEMENTATIONS = ("auto", "direct", "fft")
-
-
-def resolve_implementation(implementation):
-    """`"auto"` -> `"fft"`; `"direct"` and `"fft"` are returned as they are.
-
-    On this project's CPU measurements (BENCHMARKS.md) the FFT front end trains 2-4x faster
-    than the direct one on all three backends and infers faster on TensorFlow and JAX; only
-    PyTorch inference favours direct convolution (by about 17%), which `kgenre predict`
-    accounts for. "auto" leaves room for a device-dependent choice once GPU figures exist.
-    """
-    if implementation not in IMPLEMENTATIONS:
-        raise ValueError(f"implementation must be one of {IMPLEMENTATIONS}, got {implementation!r}")
-    return "fft" if implementation == "auto" else implementation
+from kgenre.layers.sinc_implementation import sinc_implementation
 
 
 @keras.saving.register_keras_serializable(package="kgenre")
@@ -46,9 +32,8 @@ class MultiScaleSincNet(keras.layers.Layer):
             spectra and transformed back, and batch norm, ReLU and an O(length) adaptive
             pooling follow channels first; under TensorFlow inference this front end is
             compiled with XLA. Equal to `"direct"` within float32 rounding (1e-4 on the
-            tests' maps). `"auto"` (the default) is `"fft"`, the faster on every CPU
-            measurement in BENCHMARKS.md but PyTorch inference (see
-            `resolve_implementation`).
+            tests' maps). `"auto"` (the default): `sinc_implementation(..., training=True)`,
+            which is `"fft"` on every backend (see `sinc_implementation` for the table).
         **kwargs: base layer arguments.
 
     Input shape:
@@ -82,7 +67,7 @@ class MultiScaleSincNet(keras.layers.Layer):
         kernel_sizes = tuple(int(k) for k in kernel_sizes)
         if not kernel_sizes:
             raise ValueError("kernel_sizes must name at least one kernel length, got ()")
-        self._implementation = resolve_implementation(implementation)
+        self._implementation = sinc_implementation(implementation, training=True)
         if output_length < 1:
             raise ValueError(f"output_length must be >= 1, got {output_length}")
         self.filters = filters

@@ -4,6 +4,7 @@ from keras import ops
 
 from kgenre.layers import impulse_responses as ir
 from kgenre.layers.fft_convolution import fft_correlate
+from kgenre.layers.sinc_implementation import sinc_implementation
 
 
 @keras.saving.register_keras_serializable(package="kgenre")
@@ -36,10 +37,11 @@ class SincConv1D(keras.layers.Layer):
         min_band_hz: smallest bandwidth in Hz. Defaults to 50.
         strides: convolution stride. Defaults to 1.
         padding: `"valid"` or `"same"`. Defaults to `"valid"`.
-        implementation: `"direct"` (`ops.conv`) or `"fft"` (overlap-save FFT blocks, equal
-            within float32 rounding: max abs difference ~1e-4 on unit-variance input). On a
-            2-core CPU direct is the faster (BENCHMARKS.md); FFT needs far fewer FLOPs for
-            long kernels. Defaults to `"direct"`.
+        implementation: `"direct"` (`ops.conv`), `"fft"` (overlap-save FFT blocks, equal
+            within float32 rounding: max abs difference ~1e-4 on unit-variance input) or
+            `"auto"` (the default): `sinc_implementation(..., shared_spectrum=False)`, which
+            is `"direct"` for a bank alone on every backend (the faster on a 2-core CPU,
+            BENCHMARKS.md; FFT needs far fewer FLOPs for long kernels).
         **kwargs: base layer arguments (`name`, `dtype`, `trainable`).
 
     Input shape:
@@ -72,7 +74,7 @@ class SincConv1D(keras.layers.Layer):
         min_band_hz=50,
         strides=1,
         padding="valid",
-        implementation="direct",
+        implementation="auto",
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -95,8 +97,7 @@ class SincConv1D(keras.layers.Layer):
             raise ValueError(f"strides must be an integer >= 1, got {strides!r}")
         if padding not in ("valid", "same"):
             raise ValueError(f'padding must be "valid" or "same", got {padding!r}')
-        if implementation not in ("direct", "fft"):
-            raise ValueError(f'implementation must be "direct" or "fft", got {implementation!r}')
+        self._implementation = sinc_implementation(implementation, shared_spectrum=False)
         self.filters = int(filters)
         self.kernel_size = int(kernel_size)
         self.sample_rate = sample_rate
@@ -161,7 +162,7 @@ class SincConv1D(keras.layers.Layer):
         if len(inputs.shape) == 2:
             inputs = ops.expand_dims(inputs, -1)
         self._check_input_shape(inputs.shape)
-        if self.implementation == "fft":
+        if self._implementation == "fft":
             return self._fft_call(inputs)
         kernels = ops.cast(ops.expand_dims(self.kernels(), 1), self.compute_dtype)
         return ops.conv(

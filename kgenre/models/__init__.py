@@ -2,9 +2,10 @@
 
 MS-SincResNet (seed 000): `MSSincResNet`, `SincResNet`, `SincNet`, `MelResNet`, `ResNet`.
 Multi-view CRNN (seed 003): `CRNN`, `RawCRNN`, `MultiViewCRNN`, `late_fusion`.
-SoundFusion (seed 001): `SimpleCNN`, `ResNet` (ResNet2D), `NNet1`, `NNet2`, `VGG16Transfer`,
-`ResNet1D`, `SoundFusion`, `DecisionWeighting`.
-Stems (seed 002): `StemSepConvNet`, `StemConvNet`.
+SoundFusion (seed 001): `SimpleCNN`, `ResNet` (ResNet2D), `NNet1`, `NNet2` (`NNet1` with
+nnet2's residual block), `VGG16Transfer`, `ResNet1D`, `SoundFusion`, `DecisionWeighting`.
+Stems (seed 002): `StemConvNet` (`block="conv"` or `"separable"`), `StemSepConvNet` (its
+separable preset).
 Clip-to-track aggregation: `track_scores` (mean or vote), `aggregate_tracks`, `majority_vote`.
 """
 

@@ -93,11 +93,12 @@ def transfer_resnet_weights(target, source, prefix="resnet_"):
         The number of layers copied.
 
     Raises:
-        ValueError: when a layer is missing from `target` or a shape does not match.
+        ValueError: when a layer is missing from either model (a ResNet-18 source for a
+            ResNet-34 target, say) or a shape does not match.
     """
     copied = 0
     for layer in source.layers:
-        if not isinstance(layer, (keras.layers.Conv2D, keras.layers.BatchNormalization)):
+        if not isinstance(layer, _WEIGHTED):
             continue
         try:
             dest = target.get_layer(prefix + layer.name)
@@ -123,37 +124,71 @@ def transfer_resnet_weights(target, source, prefix="resnet_"):
             )
         dest.set_weights(values)
         copied += 1
-    if copied == 0:
-        raise ValueError(f"the source model {source.name!r} has no ResNet layers to copy")
+    expected = sum(
+        isinstance(layer, _WEIGHTED) and layer.name.startswith(prefix) for layer in target.layers
+    )
+    if copied != expected:
+        raise ValueError(
+            f"the source model {source.name!r} filled {copied} of the {expected} ResNet layers "
+            f"of {target.name!r}; is its depth the same?"
+        )
     return copied
 
 
-def load_keras_hub_resnet(preset):
-    """Loads a keras-hub `ResNetBackbone` from a preset handle or a local preset directory.
+_WEIGHTED = (keras.layers.Conv2D, keras.layers.BatchNormalization)
+# keras-hub's ImageNet ResNet v1 presets with basic blocks (it has no ResNet-34 v1 preset)
+IMAGENET_PRESETS = {18: "resnet_18_imagenet"}
+
+
+def load_keras_hub_resnet(backbone_weights, depth=18):
+    """The keras-hub `ResNetBackbone` whose weights start a kgenre ResNet, or `None`.
+
+    Args:
+        backbone_weights: `None` (random weights: returns `None`); `"imagenet"`, keras-hub's
+            ImageNet preset for `depth` (`resnet_18_imagenet`, which keras-hub downloads from
+            Kaggle on first use and caches); a local keras-hub preset directory, for offline
+            machines (write one where a network is at hand with
+            `keras_hub.models.Backbone.from_preset("resnet_18_imagenet").save_to_preset(DIR)`);
+            or any other keras-hub preset handle.
+        depth: the depth of the model being built, 18 or 34.
 
     Raises:
         ImportError: keras-hub is not installed.
-        FileNotFoundError: `preset` looks like a local path that does not exist.
-        ValueError: the preset cannot be loaded (e.g. a Kaggle/HF handle while offline).
+        FileNotFoundError: `backbone_weights` looks like a local path that does not exist.
+        ValueError: no ImageNet preset for `depth`, or the preset cannot be loaded (e.g. a
+            download while offline).
     """
+    if backbone_weights is None:
+        return None
     try:
         import keras_hub
     except ImportError as error:
         raise ImportError(
-            f"backbone_weights={preset!r} needs keras-hub (`pip install keras-hub`) to read "
-            "the ResNet preset; use backbone_weights=None to start from random weights"
+            f"backbone_weights={backbone_weights!r} needs keras-hub (`pip install keras-hub`, "
+            "or kgenre's `pretrained` extra) to read the ResNet preset; use "
+            "backbone_weights=None to start from random weights"
         ) from error
-    is_handle = "://" in preset
-    if (
-        not is_handle
+    preset = backbone_weights
+    if backbone_weights == "imagenet":
+        if depth not in IMAGENET_PRESETS:
+            raise ValueError(
+                f"keras-hub has no ImageNet ResNet-{depth} preset with basic blocks; pass a "
+                "local preset directory as backbone_weights, or use depth=18"
+            )
+        preset = IMAGENET_PRESETS[depth]
+    elif (
+        "://" not in preset
         and (os.sep in preset or preset.startswith("."))
         and not os.path.exists(preset)
     ):
-        raise FileNotFoundError(f"backbone_weights: no keras-hub preset directory at {preset!r}")
+        raise FileNotFoundError(
+            f"backbone_weights: no keras-hub preset directory at {backbone_weights!r}"
+        )
     try:
         return keras_hub.models.Backbone.from_preset(preset)
     except Exception as error:
         raise ValueError(
-            f"could not load the keras-hub preset {preset!r} (offline? download it once and "
-            f"pass its local directory): {error}"
+            f"could not load the keras-hub preset {preset!r} (offline? save it once with "
+            "keras_hub.models.Backbone.from_preset(...).save_to_preset(DIR) where a network is "
+            f"at hand and pass DIR): {error}"
         ) from error

@@ -1,6 +1,6 @@
 import keras
 
-from kgenre.models._base import PresetModel, check_positive, check_rate
+from kgenre.models._base import PresetModel, check_positive, check_rate, records_arguments
 from kgenre.models._crnn_blocks import CONV_FILTERS, apply_trunk, apply_view_head, trunk_layout
 
 
@@ -59,6 +59,7 @@ class CRNN(PresetModel):
         },
     }
 
+    @records_arguments
     def __init__(
         self,
         num_classes=10,
@@ -91,12 +92,3 @@ class CRNN(PresetModel):
             x, num_classes, fc_units, dropout, classifier_activation, "", "predictions"
         )
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
-        self._record_config(
-            num_classes=num_classes,
-            input_shape=input_shape,
-            conv_filters=conv_filters,
-            gru_units=gru_units,
-            fc_units=fc_units,
-            dropout=dropout,
-            classifier_activation=classifier_activation,
-        )

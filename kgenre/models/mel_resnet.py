@@ -1,6 +1,6 @@
 import keras
 
-from kgenre.models._base import PresetModel, check_positive, check_rate
+from kgenre.models._base import PresetModel, check_positive, check_rate, records_arguments
 from kgenre.models._resnet_blocks import (
     apply_resnet,
     load_keras_hub_resnet,
@@ -36,7 +36,9 @@ class MelResNet(PresetModel):
         depth: 18 or 34. Defaults to 18.
         backbone_width: Defaults to 64.
         classifier_activation: `"softmax"` or `None`.
-        backbone_weights: `None` or a keras-hub ResNet preset (local directory or handle).
+        backbone_weights: `None` (random weights, the default), `"imagenet"` (keras-hub's
+            ImageNet ResNet-18, downloaded by keras-hub on first use) or a local keras-hub
+            preset directory. Needs keras-hub.
         **kwargs: `keras.Model` arguments.
 
     Input shape:
@@ -70,6 +72,10 @@ class MelResNet(PresetModel):
         },
     }
 
+    # the weights travel with a saved file; a reload never fetches them again
+    not_saved = ("backbone_weights",)
+
+    @records_arguments
     def __init__(
         self,
         num_classes=10,
@@ -95,7 +101,7 @@ class MelResNet(PresetModel):
         spp_levels = tuple(int(level) for level in spp_levels)
 
         # fail before building anything when the pretrained backbone cannot be had
-        source = None if backbone_weights is None else load_keras_hub_resnet(backbone_weights)
+        source = load_keras_hub_resnet(backbone_weights, depth)
 
         # inputs
         inputs = keras.Input(shape=(input_length,), name="waveform")
@@ -119,19 +125,3 @@ class MelResNet(PresetModel):
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
         if source is not None:
             transfer_resnet_weights(self, source)
-        self._record_config(
-            num_classes=num_classes,
-            input_length=input_length,
-            sample_rate=sample_rate,
-            n_mels=n_mels,
-            fft_length=fft_length,
-            hop_length=hop_length,
-            spp=spp,
-            spp_levels=spp_levels,
-            hidden_units=hidden_units,
-            dropout=dropout,
-            depth=depth,
-            backbone_width=backbone_width,
-            classifier_activation=classifier_activation,
-            backbone_weights=None,
-        )

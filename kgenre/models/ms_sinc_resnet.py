@@ -2,7 +2,13 @@ import keras
 from keras import ops
 
 from kgenre.layers import MultiScaleSincNet, SpatialPyramidPooling
-from kgenre.models._base import PresetModel, check_positive, check_rate, classifier
+from kgenre.models._base import (
+    PresetModel,
+    check_positive,
+    check_rate,
+    classifier,
+    records_arguments,
+)
 from kgenre.models._resnet_blocks import (
     apply_resnet,
     load_keras_hub_resnet,
@@ -34,6 +40,10 @@ class MSSincResNet(PresetModel):
     pooling with levels (1, 2) gives 2,560 features (Sec. 2.2.4, Fig. 3) and two fully
     connected layers classify them (Fig. 1).
 
+    The paper starts ResNet-18 from ImageNet weights; the default here is random weights,
+    because they need keras-hub and a download (pass `backbone_weights="imagenet"`, or a local
+    preset directory, to start as the paper does).
+
     Choices where the paper is silent: the width of the first fully connected layer is not
     given; we use 512 (the ResNet-18 feature width; the reference code has a single 512 -> 10
     layer after global average pooling). With `spp=False` the map is globally averaged, as in
@@ -54,8 +64,11 @@ class MSSincResNet(PresetModel):
         depth: ResNet depth, 18 (paper) or 34.
         backbone_width: ResNet first-stage width. Defaults to 64 (ResNet-18).
         classifier_activation: `"softmax"` or `None` (logits).
-        backbone_weights: `None` (random, the default) or a keras-hub ResNet-18 preset
-            (local directory or handle) for the ImageNet initialisation the paper uses.
+        backbone_weights: `None` (random weights, the default), `"imagenet"` (keras-hub's
+            `resnet_18_imagenet` preset, downloaded by keras-hub on first use), or a local
+            keras-hub preset directory (offline machines): the ImageNet initialisation of the
+            ResNet-18 that the paper fine-tunes. Needs keras-hub. Only the backbone is
+            pretrained; the sinc front end and the head start from scratch.
         sinc_implementation: `"auto"` (the default), `"direct"` or `"fft"` convolution in
             the sinc banks, equal within float32 rounding (see `MultiScaleSincNet`;
             `"auto"` is FFT, from BENCHMARKS.md).
@@ -95,6 +108,10 @@ class MSSincResNet(PresetModel):
         },
     }
 
+    # the weights travel with a saved file; a reload never fetches them again
+    not_saved = ("backbone_weights",)
+
+    @records_arguments
     def __init__(
         self,
         num_classes=10,
@@ -122,7 +139,7 @@ class MSSincResNet(PresetModel):
         spp_levels = tuple(int(level) for level in spp_levels)
 
         # fail before building anything when the pretrained backbone cannot be had
-        source = None if backbone_weights is None else load_keras_hub_resnet(backbone_weights)
+        source = load_keras_hub_resnet(backbone_weights, depth)
 
         # inputs
         inputs = keras.Input(shape=(input_length,), name="waveform")
@@ -144,24 +161,6 @@ class MSSincResNet(PresetModel):
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
         if source is not None:
             transfer_resnet_weights(self, source)
-        self._record_config(
-            num_classes=num_classes,
-            input_length=input_length,
-            sample_rate=sample_rate,
-            filters=filters,
-            kernel_sizes=kernel_sizes,
-            output_length=output_length,
-            spp=spp,
-            spp_levels=spp_levels,
-            hidden_units=hidden_units,
-            dropout=dropout,
-            depth=depth,
-            backbone_width=backbone_width,
-            classifier_activation=classifier_activation,
-            # weights travel with the saved file; never fetch them again on reload
-            backbone_weights=None,
-            sinc_implementation=sinc_implementation,
-        )
 
     def representation_model(self):
         """A model mapping waveforms to the learned `(batch, filters, frames, scales)` maps.

@@ -1,6 +1,6 @@
 import keras
 
-from kgenre.models._base import PresetModel, check_positive, check_rate
+from kgenre.models._base import PresetModel, check_positive, check_rate, records_arguments
 from kgenre.models._crnn_blocks import (
     CONV_FILTERS,
     apply_raw_front_end,
@@ -91,6 +91,7 @@ class MultiViewCRNN(PresetModel):
         },
     }
 
+    @records_arguments
     def __init__(
         self,
         num_classes=10,
@@ -158,22 +159,6 @@ class MultiViewCRNN(PresetModel):
             "multiview",
         )
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
-        self._record_config(
-            num_classes=num_classes,
-            views=views,
-            n_mels=n_mels,
-            n_gammatone=n_gammatone,
-            n_cqt=n_cqt,
-            raw_input_length=raw_input_length,
-            raw_pool_size=raw_pool_size,
-            conv_filters=conv_filters,
-            gru_units=gru_units,
-            fc_units=fc_units,
-            multiview_units=multiview_units,
-            dropout=dropout,
-            view_outputs=view_outputs,
-            classifier_activation=classifier_activation,
-        )
 
     @property
     def views(self):

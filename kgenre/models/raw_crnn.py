@@ -1,6 +1,6 @@
 import keras
 
-from kgenre.models._base import PresetModel, check_positive, check_rate
+from kgenre.models._base import PresetModel, check_positive, check_rate, records_arguments
 from kgenre.models._crnn_blocks import (
     CONV_FILTERS,
     apply_raw_front_end,
@@ -72,6 +72,7 @@ class RawCRNN(PresetModel):
         },
     }
 
+    @records_arguments
     def __init__(
         self,
         num_classes=10,
@@ -116,18 +117,3 @@ class RawCRNN(PresetModel):
             x, num_classes, fc_units, dropout, classifier_activation, "", "predictions"
         )
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
-        self._record_config(
-            num_classes=num_classes,
-            input_length=input_length,
-            front_filters=front_filters,
-            front_kernel_sizes=front_kernel_sizes,
-            front_strides=front_strides,
-            pool_size=pool_size,
-            conv1_kernel_size=conv1_kernel_size,
-            conv1_pool_size=conv1_pool_size,
-            conv_filters=conv_filters,
-            gru_units=gru_units,
-            fc_units=fc_units,
-            dropout=dropout,
-            classifier_activation=classifier_activation,
-        )

@@ -1,6 +1,6 @@
 import keras
 
-from kgenre.models._base import PresetModel, check_positive, classifier
+from kgenre.models._base import PresetModel, check_positive, classifier, records_arguments
 from kgenre.models._resnet_blocks import (
     apply_resnet,
     load_keras_hub_resnet,
@@ -35,8 +35,10 @@ class ResNet(PresetModel):
         dropout: dropout rate before the classifier (SoundFusion's regularization study
             used 0.3-0.5). Defaults to 0.
         classifier_activation: `"softmax"` (probabilities) or `None` (logits).
-        backbone_weights: `None` (random) or a keras-hub ResNet preset (local directory or
-            handle) whose convolution / batch norm weights are copied in.
+        backbone_weights: `None` (random weights, the default), `"imagenet"` (keras-hub's
+            ImageNet ResNet-18, downloaded by keras-hub on first use; keras-hub has no
+            ResNet-34 v1 preset) or a local keras-hub preset directory, whose convolution and
+            batch norm weights are copied in. Needs keras-hub.
         **kwargs: `keras.Model` arguments (`name`, ...).
 
     Input shape:
@@ -67,6 +69,10 @@ class ResNet(PresetModel):
         "small": {"num_classes": 4, "depth": 18, "width": 8, "input_shape": (32, 32, 1)},
     }
 
+    # the weights travel with a saved file; a reload never fetches them again
+    not_saved = ("backbone_weights",)
+
+    @records_arguments
     def __init__(
         self,
         num_classes=1000,
@@ -89,7 +95,7 @@ class ResNet(PresetModel):
             raise ValueError(f"input_shape must be (height, width, channels), got {input_shape}")
 
         # fail before building anything when the pretrained backbone cannot be had
-        source = None if backbone_weights is None else load_keras_hub_resnet(backbone_weights)
+        source = load_keras_hub_resnet(backbone_weights, depth)
 
         # inputs
         inputs = keras.Input(shape=input_shape, name="image")
@@ -107,15 +113,3 @@ class ResNet(PresetModel):
         super().__init__(inputs=inputs, outputs=x, **kwargs)
         if source is not None:
             transfer_resnet_weights(self, source)
-        self._record_config(
-            num_classes=num_classes,
-            depth=depth,
-            width=width,
-            input_shape=input_shape,
-            include_top=include_top,
-            pooling=pooling,
-            dropout=dropout,
-            classifier_activation=classifier_activation,
-            # weights travel with the saved file; do not download again when reloading
-            backbone_weights=None,
-        )

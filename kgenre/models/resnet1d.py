@@ -1,6 +1,12 @@
 import keras
 
-from kgenre.models._base import PresetModel, check_positive, check_rate, classifier
+from kgenre.models._base import (
+    PresetModel,
+    check_positive,
+    check_rate,
+    classifier,
+    records_arguments,
+)
 from kgenre.models._resnet1d_blocks import apply_resnet1d
 
 
@@ -60,6 +66,7 @@ class ResNet1D(PresetModel):
         "small": {"num_classes": 4, "input_length": 59049, "width": 4},
     }
 
+    @records_arguments
     def __init__(
         self,
         num_classes=10,
@@ -84,11 +91,3 @@ class ResNet1D(PresetModel):
             x = keras.layers.Dropout(dropout, name="dropout")(x)
         outputs = classifier(x, num_classes, classifier_activation, "predictions")
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
-        self._record_config(
-            num_classes=num_classes,
-            input_length=input_length,
-            width=width,
-            negative_slope=negative_slope,
-            dropout=dropout,
-            classifier_activation=classifier_activation,
-        )

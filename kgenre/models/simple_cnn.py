@@ -1,6 +1,12 @@
 import keras
 
-from kgenre.models._base import PresetModel, check_positive, check_rate, classifier
+from kgenre.models._base import (
+    PresetModel,
+    check_positive,
+    check_rate,
+    classifier,
+    records_arguments,
+)
 
 
 @keras.saving.register_keras_serializable(package="kgenre")
@@ -40,6 +46,7 @@ class SimpleCNN(PresetModel):
 
     presets = {"paper": {}, "small": {"num_classes": 4, "input_shape": (16, 32, 2)}}
 
+    @records_arguments
     def __init__(
         self,
         num_classes=8,
@@ -72,10 +79,3 @@ class SimpleCNN(PresetModel):
             x = keras.layers.Dropout(dropout, name="dropout")(x)
         outputs = classifier(x, num_classes, classifier_activation, "predictions")
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
-        self._record_config(
-            num_classes=num_classes,
-            input_shape=input_shape,
-            filters=filters,
-            dropout=dropout,
-            classifier_activation=classifier_activation,
-        )

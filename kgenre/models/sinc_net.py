@@ -2,7 +2,7 @@ import keras
 from keras import ops
 
 from kgenre.layers import SincConv1D
-from kgenre.models._base import PresetModel, check_positive, classifier
+from kgenre.models._base import PresetModel, check_positive, classifier, records_arguments
 
 
 @keras.saving.register_keras_serializable(package="kgenre")
@@ -86,6 +86,7 @@ class SincNet(PresetModel):
         },
     }
 
+    @records_arguments
     def __init__(
         self,
         num_classes=10,
@@ -137,15 +138,3 @@ class SincNet(PresetModel):
             x = _leaky_relu(f"fc{i}_act")(x)
         outputs = classifier(x, num_classes, classifier_activation, "predictions")
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
-        self._record_config(
-            num_classes=num_classes,
-            input_length=input_length,
-            sample_rate=sample_rate,
-            filters=filters,
-            kernel_size=kernel_size,
-            conv_filters=conv_filters,
-            conv_kernel_size=conv_kernel_size,
-            pool_size=pool_size,
-            dense_units=dense_units,
-            classifier_activation=classifier_activation,
-        )

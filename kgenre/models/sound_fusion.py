@@ -2,7 +2,13 @@ import keras
 import numpy as np
 from keras import ops
 
-from kgenre.models._base import PresetModel, check_positive, check_rate, classifier
+from kgenre.models._base import (
+    PresetModel,
+    check_positive,
+    check_rate,
+    classifier,
+    records_arguments,
+)
 from kgenre.models._resnet1d_blocks import apply_resnet1d
 from kgenre.models._resnet_blocks import apply_resnet
 
@@ -138,6 +144,7 @@ class SoundFusion(PresetModel):
         },
     }
 
+    @records_arguments
     def __init__(
         self,
         num_classes=8,
@@ -187,16 +194,4 @@ class SoundFusion(PresetModel):
             )(branch_probabilities)
         super().__init__(
             inputs={"waveform": waveform, "log_mel": log_mel}, outputs=outputs, **kwargs
-        )
-        self._record_config(
-            num_classes=num_classes,
-            fusion=fusion,
-            input_length=input_length,
-            mel_shape=mel_shape,
-            width_1d=width_1d,
-            width_2d=width_2d,
-            depth_2d=depth_2d,
-            decision_weights=decision_weights,
-            learn_decision_weights=learn_decision_weights,
-            dropout=dropout,
         )

@@ -2,7 +2,13 @@ import os
 
 import keras
 
-from kgenre.models._base import PresetModel, check_positive, check_rate, classifier
+from kgenre.models._base import (
+    PresetModel,
+    check_positive,
+    check_rate,
+    classifier,
+    records_arguments,
+)
 
 
 @keras.saving.register_keras_serializable(package="kgenre")
@@ -13,9 +19,9 @@ class VGG16Transfer(PresetModel):
     `keras.applications.VGG16` without its top, globally averaged and classified by a dense
     layer (SoundFusion slides, "Transfer Learning"). The slides compare three starts: random
     weights (`weights=None`, the default), ImageNet weights, and weights of a VGG16 trained on
-    GTZAN; both of the latter are given as a local `.weights.h5` / `.h5` file of the VGG16
-    base without top (nothing is downloaded). `weights="imagenet"` asks Keras to download its
-    file and fails with a clear error when offline.
+    GTZAN; either can be given as a local `.weights.h5` / `.h5` file of the VGG16 base without
+    top, which is read as it is. `weights="imagenet"` instead asks Keras to download its
+    ImageNet file (cached by Keras) and fails with a clear error when offline.
 
     Args:
         num_classes: Defaults to 8 (FMA-small).
@@ -46,6 +52,10 @@ class VGG16Transfer(PresetModel):
 
     presets = {"paper": {}, "small": {"num_classes": 4, "input_shape": (32, 32, 1)}}
 
+    # the weights travel with a saved file; a reload never fetches them again
+    not_saved = ("weights",)
+
+    @records_arguments
     def __init__(
         self,
         num_classes=8,
@@ -90,12 +100,3 @@ class VGG16Transfer(PresetModel):
             x = keras.layers.Dropout(dropout, name="dropout")(x)
         outputs = classifier(x, num_classes, classifier_activation, "predictions")
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)
-        self._record_config(
-            num_classes=num_classes,
-            input_shape=input_shape,
-            # weights travel with a saved model; never load them again on reload
-            weights=None,
-            freeze_base=freeze_base,
-            dropout=dropout,
-            classifier_activation=classifier_activation,
-        )

@@ -1,22 +1,25 @@
 """Music source separation into bass, drums, other and vocals (Mersy 2021's stems).
 
 Two separators share one interface, `separate(audio, sample_rate) -> {stem: waveform}`:
-`SpleeterSeparator` (Spleeter 4stems in its own environment, made by `kgenre stems setup`)
+`SpleeterSeparator` (Spleeter 4stems in its own environment, made by `kgenre stems setup`;
+its released model fetched and checked by `download_model`)
 and `HPSSSeparator` (median-filtering HPSS, no model needed). `get_separator` picks one and
 wraps it in the on-disk `StemCache`.
 """
 
 import logging
 
+from kgenre.audio.sources import STEM_NAMES
 from kgenre.stems.cache import CachedSeparator, StemCache, default_cache_dir
 from kgenre.stems.hpss_separator import HPSSSeparator
 from kgenre.stems.metrics import separation_scores, si_sdr
-from kgenre.stems.separator import STEM_NAMES, Separator
+from kgenre.stems.separator import Separator
 from kgenre.stems.spleeter_env import (
     SpleeterModelMissingError,
     SpleeterSetupError,
     default_env_dir,
     default_model_path,
+    download_model,
     find_python,
     is_env_ready,
     make_untrained_model,
@@ -96,6 +99,7 @@ __all__ = [
     "default_cache_dir",
     "default_env_dir",
     "default_model_path",
+    "download_model",
     "find_python",
     "get_separator",
     "is_env_ready",

@@ -10,7 +10,8 @@ import zipfile
 import numpy as np
 
 from kgenre._paths import user_cache_dir
-from kgenre.stems.separator import STEM_NAMES, Separator, check_audio
+from kgenre.audio.sources import STEM_NAMES
+from kgenre.stems.separator import Separator, check_audio
 
 logger = logging.getLogger(__name__)
 

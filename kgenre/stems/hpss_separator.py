@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from kgenre.stems.separator import STEM_NAMES, Separator, check_audio
+from kgenre.audio.sources import STEM_NAMES
+from kgenre.stems.separator import Separator, check_audio
 
 
 class HPSSSeparator(Separator):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from kgenre.stems.separator import STEM_NAMES
+from kgenre.audio.sources import STEM_NAMES
 
 
 def si_sdr(estimate, reference, silence_threshold=1e-10):

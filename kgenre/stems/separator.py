@@ -4,13 +4,13 @@ import abc
 
 import numpy as np
 
-STEM_NAMES = ("bass", "drums", "other", "vocals")
-"""Stems every separator returns: Spleeter 4stems' instruments (Hennequin et al. 2019)."""
+from kgenre.audio.checks import check_sample_rate
+from kgenre.audio.io import handle_nonfinite
 
 _MAX_CHANNELS = 8
 
 
-def check_audio(audio, sample_rate):
+def check_audio(audio: np.ndarray, sample_rate: int) -> tuple[np.ndarray, bool]:
     """Validates a waveform and returns it as float32 `(channels, samples)`.
 
     Args:
@@ -23,11 +23,11 @@ def check_audio(audio, sample_rate):
         was 1-D (the stems are returned in the input's layout).
 
     Raises:
-        ValueError: wrong rank, channels-last layout, no samples, non-finite values or a
-            non-positive rate.
+        ValueError: wrong rank, channels-last layout, no samples, NaN or infinite samples, or
+            a sample rate that is not a whole number of Hz in [1, 768000]
+            (`kgenre.audio.check_sample_rate`).
     """
-    if not np.isscalar(sample_rate) or not sample_rate > 0:
-        raise ValueError(f"sample_rate must be a positive number, got {sample_rate!r}")
+    check_sample_rate(sample_rate)
     x = np.asarray(audio)
     if x.ndim not in (1, 2):
         raise ValueError(f"audio must be (samples,) or (channels, samples), got shape {x.shape}")
@@ -40,8 +40,7 @@ def check_audio(audio, sample_rate):
         )
     if x.shape[1] == 0:
         raise ValueError(f"audio holds no samples (shape {x.shape})")
-    if not np.all(np.isfinite(x)):
-        raise ValueError("audio contains NaN or infinite samples")
+    handle_nonfinite(x, "error", "audio")
     return x, mono
 
 
@@ -73,7 +72,7 @@ class Separator(abc.ABC):
             sample_rate: its rate in Hz.
 
         Returns:
-            dict mapping each name in `STEM_NAMES` to a float32 array of the input's shape,
+            dict mapping each name in `kgenre.audio.STEM_NAMES` to a float32 array of the input's shape,
             at the input's rate.
         """
 

@@ -2,8 +2,12 @@
 
 Spleeter 2.4.2 pins tensorflow==2.12.1, numpy<2 and Python<3.12, none of which can share
 kgenre's environment, so it gets a virtual environment of its own (by default in the user
-cache folder) that kgenre drives through a worker process (`SpleeterSeparator`).
+cache folder) that kgenre drives through a worker process (`SpleeterSeparator`). Where no
+such Python is installed (Colab's and recent systems' Python is newer), `setup_env` asks `uv`
+for one. `download_model` fetches Spleeter's released weights and checks their SHA-256.
 """
+
+from __future__ import annotations
 
 import contextlib
 import hashlib
@@ -12,16 +16,29 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
+import tarfile
 import time
+import urllib.request
+from collections.abc import Callable
 
-from kgenre._paths import user_cache_dir
+from kgenre._paths import replace_dir, staging_dir, user_cache_dir
 
 SPLEETER_VERSION = "2.4.2"
 """The Spleeter release kgenre installs and drives."""
 
 SUPPORTED_PYTHONS = ((3, 11), (3, 10), (3, 9), (3, 8))
 """Interpreters Spleeter 2.4.2 installs on (its `python_requires` is >=3.8,<3.12)."""
+
+RELEASE_URL = "https://github.com/deezer/spleeter/releases/download/v1.4.0/{}.tar.gz"
+"""Spleeter's released pretrained models (release v1.4.0, the one Spleeter 2.4.2 downloads)."""
+
+MODEL_SHA256 = {
+    "2stems": "f3a90b39dd2874269e8b05a48a86745df897b848c61f3958efc80a39152bd692",
+    "4stems": "3adb4a50ad4eb18c7c4d65fcf4cf2367a07d48408a5eb7d03cd20067429dfaa8",
+    "5stems": "25a1e87eb5f75cc72a4d2d5467a0a50ac75f05611f877c278793742513cc7218",
+}
+"""SHA-256 of each release archive, from the release's `checksum.json` (the values Spleeter's
+own `test_checksum` asserts)."""
 
 _READY_MARKER = "kgenre-spleeter.json"
 _UNTRAINED_MARKER = "KGENRE_UNTRAINED"
@@ -134,6 +151,15 @@ def find_python(python=None):
                 "needs Python 3.8 to 3.11"
             )
         return resolved, version
+    for candidate in _local_candidates():
+        version = _python_version(candidate)
+        if version in SUPPORTED_PYTHONS:
+            return candidate, version
+    return None, None
+
+
+def _local_candidates():
+    """Interpreters `find_python` tries, in order (see there)."""
     candidates = []
     if os.environ.get("KGENRE_SPLEETER_PYTHON"):
         candidates.append(os.environ["KGENRE_SPLEETER_PYTHON"])
@@ -143,11 +169,78 @@ def find_python(python=None):
         found = shutil.which(f"python{major}.{minor}")
         if found:
             candidates.append(found)
-    for candidate in candidates:
-        version = _python_version(candidate)
-        if version in SUPPORTED_PYTHONS:
-            return candidate, version
-    return None, None
+    return candidates
+
+
+def _uv_command():
+    """How to run uv: the `uv` on `PATH`, else the one the `uv` Python package ships, else
+    None."""
+    found = shutil.which("uv")
+    if found:
+        return [found]
+    try:
+        import uv
+
+        return [uv.find_uv_bin()]
+    except (ImportError, FileNotFoundError):
+        return None
+
+
+def uv_python(log: Callable[[str], None] | None = None) -> tuple[str, tuple[int, int]]:
+    """A Python 3.8-3.11 through uv, for systems whose own Python is newer (Colab).
+
+    Asks `uv python find` for an interpreter in Spleeter's range (one uv installed earlier,
+    or a system one); if there is none, runs `uv python install 3.11` (uv downloads a
+    standalone CPython build, about 20 MB) and asks again.
+
+    Args:
+        log: a function taking one progress message.
+
+    Returns:
+        `(path, (major, minor))`.
+
+    Raises:
+        SpleeterSetupError: uv is not installed, or could not find nor fetch an interpreter
+            (the message says which, with uv's own error).
+    """
+    log = log or (lambda message: None)
+    uv = _uv_command()
+    if uv is None:
+        raise SpleeterSetupError(
+            "uv is not installed, so no Python 3.11 could be fetched (pip install uv, then "
+            "run `kgenre stems setup` again)"
+        )
+    request = ">=3.8,<3.12"
+
+    def find():
+        result = subprocess.run(
+            [*uv, "python", "find", request], capture_output=True, text=True, timeout=120
+        )
+        path = result.stdout.strip().splitlines()[-1] if result.returncode == 0 else ""
+        version = _python_version(path) if path else None
+        return (path, version) if version in SUPPORTED_PYTHONS else (None, None)
+
+    path, version = find()
+    if path:
+        log(f"uv found Python {version[0]}.{version[1]} at {path}")
+        return path, version
+    log("uv found no Python 3.8-3.11; fetching one with `uv python install 3.11`")
+    result = subprocess.run(
+        [*uv, "python", "install", "3.11"], capture_output=True, text=True, timeout=900
+    )
+    if result.returncode != 0:
+        raise SpleeterSetupError(
+            "uv could not fetch Python 3.11 (it downloads it from python-build-standalone's "
+            f"releases, which needs a network): {(result.stderr or result.stdout).strip()[-800:]}"
+        )
+    path, version = find()
+    if not path:
+        raise SpleeterSetupError(
+            "uv installed Python 3.11, but `uv python find` does not return a usable one "
+            "(with venv and ensurepip)"
+        )
+    log(f"uv installed Python {version[0]}.{version[1]} at {path}")
+    return path, version
 
 
 @contextlib.contextmanager
@@ -178,7 +271,8 @@ def _run(command, log, what, **kwargs):
 def setup_env(env_dir=None, python=None, force=False, pip_args=(), verbose=True):
     """Builds the Spleeter virtual environment, or reuses a complete one.
 
-    Creates a virtual environment with a Python 3.8-3.11 interpreter (`find_python`),
+    Creates a virtual environment with a Python 3.8-3.11 interpreter (`find_python`, else
+    `uv_python`: one uv finds or fetches),
     `pip install spleeter==2.4.2` in it (about 2 minutes: TensorFlow 2.12 is a large wheel;
     pip's output is streamed), checks that `spleeter` and `tensorflow` import, then writes
     a marker file. An environment without the marker (an interrupted install) is removed
@@ -195,7 +289,8 @@ def setup_env(env_dir=None, python=None, force=False, pip_args=(), verbose=True)
         Path of the environment's interpreter.
 
     Raises:
-        SpleeterSetupError: no suitable interpreter, or venv/pip/import failed.
+        SpleeterSetupError: no suitable interpreter (the message says what was tried and why
+            it failed), or venv/pip/import failed.
     """
     env_dir = os.path.abspath(env_dir or default_env_dir())
 
@@ -208,12 +303,21 @@ def setup_env(env_dir=None, python=None, force=False, pip_args=(), verbose=True)
             log(f"Spleeter environment ready at {env_dir}")
             return env_python(env_dir)
         interpreter, version = find_python(python)
+        source = "given" if python else "found"
         if interpreter is None:
-            raise SpleeterSetupError(
-                f"Spleeter {SPLEETER_VERSION} needs Python 3.8 to 3.11 and none was found "
-                "(looked for python3.11, python3.10, python3.9, python3.8 on PATH); install "
-                "one and pass it with `kgenre stems setup --python PATH`"
+            log(
+                f"Spleeter {SPLEETER_VERSION} needs Python 3.8-3.11; none on PATH and this "
+                f"one is {sys.version_info[0]}.{sys.version_info[1]}: asking uv for one"
             )
+            try:
+                interpreter, version = uv_python(log)
+            except SpleeterSetupError as error:
+                raise SpleeterSetupError(
+                    f"Spleeter {SPLEETER_VERSION} needs Python 3.8 to 3.11: none was found "
+                    "(looked for python3.11, python3.10, python3.9, python3.8 on PATH), and "
+                    f"{error}. Install one and pass it with `kgenre stems setup --python PATH`"
+                ) from error
+            source = "uv"
         start = time.monotonic()
         if os.path.exists(env_dir):
             log(f"removing incomplete or outdated environment {env_dir}")
@@ -250,7 +354,12 @@ def setup_env(env_dir=None, python=None, force=False, pip_args=(), verbose=True)
                 f"spleeter was installed in {env_dir} but does not import:\n{check.stderr[-3000:]}"
             )
         info = json.loads(check.stdout.strip().splitlines()[-1])
-        info.update(python=f"{version[0]}.{version[1]}", created=time.time())
+        info.update(
+            python=f"{version[0]}.{version[1]}",
+            python_path=interpreter,
+            python_source=source,
+            created=time.time(),
+        )
         with open(os.path.join(env_dir, _READY_MARKER), "w") as stream:
             json.dump(info, stream)
         log(f"Spleeter environment ready at {env_dir} ({time.monotonic() - start:.0f} s)")
@@ -289,6 +398,11 @@ def has_checkpoint(directory):
 def is_untrained(directory):
     """Whether a model folder holds a checkpoint written by `make_untrained_model`."""
     return os.path.isfile(os.path.join(directory, _UNTRAINED_MARKER))
+
+
+def has_trained_model(directory: str) -> bool:
+    """Whether a model folder holds a checkpoint that is not `make_untrained_model`'s."""
+    return has_checkpoint(directory) and not is_untrained(directory)
 
 
 def checkpoint_fingerprint(directory):
@@ -337,12 +451,7 @@ def make_untrained_model(model_path, model_name="4stems", env_dir=None, seed=0, 
     target = model_dir(model_name, model_path)
     if os.path.exists(target) and not force:
         raise FileExistsError(f"{target} already exists; pass force=True (--force) to replace it")
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=f".{model_name}-", dir=os.path.dirname(target))
-    umask = os.umask(0)
-    os.umask(umask)
-    # mkdtemp's folder is private (0700); the model folder gets the usual permissions.
-    os.chmod(staging, 0o777 & ~umask)
+    staging = staging_dir(target)
     try:
         result = subprocess.run(
             [env_python(env_dir), "-I", UNTRAINED_SCRIPT, model_name, staging, str(int(seed))],
@@ -359,9 +468,118 @@ def make_untrained_model(model_path, model_name="4stems", env_dir=None, seed=0, 
                 "Untrained checkpoint written by kgenre (make_untrained_model): "
                 "its stems are meaningless.\n"
             )
-        if os.path.exists(target):
-            shutil.rmtree(target)
-        os.replace(staging, target)
+        replace_dir(staging, target)
+    finally:
+        if os.path.exists(staging):
+            shutil.rmtree(staging)
+    return target
+
+
+def _safe_extract(archive, destination, source):
+    """Unpacks a tar archive, refusing members that are not plain files or folders or that
+    would land outside `destination`."""
+    try:
+        with tarfile.open(archive, "r:*") as tar:
+            for member in tar.getmembers():
+                name = os.path.normpath(member.name)
+                if (
+                    os.path.isabs(member.name)
+                    or name == ".."
+                    or name.startswith(".." + os.sep)
+                    or not (member.isfile() or member.isdir())
+                ):
+                    raise SpleeterSetupError(f"{source}: unsafe archive member {member.name!r}")
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(destination, filter="data")
+            else:  # Python < 3.10.12: the members were checked above
+                tar.extractall(destination)
+    except (tarfile.TarError, EOFError, OSError) as error:
+        raise SpleeterSetupError(f"{source} is not a readable tar archive: {error}") from error
+
+
+def download_model(
+    model_name: str = "4stems",
+    model_path: str | os.PathLike | None = None,
+    url: str | None = None,
+    sha256: str | None = None,
+    force: bool = False,
+    progress: bool = True,
+    timeout: float = 60,
+) -> str:
+    """Downloads Spleeter's released pretrained model into the models folder.
+
+    Fetches `RELEASE_URL` for `model_name` (or `url`) with urllib, computes its SHA-256 while
+    it streams and compares it with `MODEL_SHA256` (or `sha256`), unpacks it into a folder
+    beside the target, writes Spleeter's `.probe` marker (so Spleeter itself never fetches it
+    again) and renames the folder into `<model_path>/<model_name>`. A failed or interrupted
+    download, a wrong checksum or a bad archive leave the models folder as it was.
+
+    Args:
+        model_name: `"4stems"` (Mersy 2021's, the default), `"2stems"` or `"5stems"`.
+        model_path: the models folder; default `default_model_path()` (`$MODEL_PATH`).
+        url: where to download from; default Spleeter's GitHub release (any URL urllib
+            opens, `file://` included).
+        sha256: the expected SHA-256; default `MODEL_SHA256[model_name]`.
+        force: download even when a trained checkpoint is already there (an untrained one
+            from `make_untrained_model` is always replaced).
+        progress: show a progress bar.
+        timeout: seconds to wait for the server.
+
+    Returns:
+        The model folder.
+
+    Raises:
+        SpleeterSetupError: the download failed, the checksum differs, or the archive holds
+            no checkpoint.
+    """
+    from tqdm.auto import tqdm
+
+    target = model_dir(model_name, model_path)
+    if has_trained_model(target) and not force:
+        return target
+    url = url or RELEASE_URL.format(model_name)
+    expected = (sha256 or MODEL_SHA256.get(model_name) or "").lower()
+    if not expected:
+        raise SpleeterSetupError(f"no known SHA-256 for {model_name!r}: pass sha256 (--sha256)")
+    staging = staging_dir(target)
+    try:
+        archive = os.path.join(staging, "download.tar.gz")
+        digest = hashlib.sha256()
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as response:
+                total = int(response.headers.get("Content-Length") or 0) or None
+                with (
+                    open(archive, "wb") as out,
+                    tqdm(
+                        total=total,
+                        unit="B",
+                        unit_scale=True,
+                        desc=f"Spleeter {model_name}",
+                        disable=not progress,
+                    ) as bar,
+                ):
+                    for chunk in iter(lambda: response.read(1 << 20), b""):
+                        out.write(chunk)
+                        digest.update(chunk)
+                        bar.update(len(chunk))
+        except OSError as error:  # URLError, HTTPError and socket errors are OSErrors
+            raise SpleeterSetupError(f"downloading {url} failed: {error}") from error
+        if digest.hexdigest() != expected:
+            raise SpleeterSetupError(
+                f"{url}: SHA-256 {digest.hexdigest()} differs from the expected {expected}; "
+                "the download is corrupt or not Spleeter's release, and was discarded"
+            )
+        unpacked = os.path.join(staging, "unpacked")
+        _safe_extract(archive, unpacked, url)
+        folder = unpacked
+        if not has_checkpoint(folder):
+            subfolders = [os.path.join(unpacked, name) for name in os.listdir(unpacked)]
+            folder = next((f for f in subfolders if os.path.isdir(f) and has_checkpoint(f)), None)
+            if folder is None:
+                raise SpleeterSetupError(f"{url} holds no TensorFlow checkpoint")
+        with open(os.path.join(folder, ".probe"), "w") as stream:
+            stream.write("OK")  # what Spleeter's ModelProvider writes after its own download
+        replace_dir(folder, target)
     finally:
         if os.path.exists(staging):
             shutil.rmtree(staging)

@@ -13,18 +13,18 @@ import weakref
 
 import numpy as np
 
+from kgenre.audio.sources import STEM_NAMES
 from kgenre.stems import spleeter_env
-from kgenre.stems.separator import STEM_NAMES, Separator, check_audio, fit_length
+from kgenre.stems.separator import Separator, check_audio, fit_length
 
 logger = logging.getLogger(__name__)
-
-_RELEASE_URL = "https://github.com/deezer/spleeter/releases/download/v1.4.0/{}.tar.gz"
 
 
 def _missing_model_message(directory, model_name, reason):
     return (
         f"Spleeter's {model_name} model is missing: no checkpoint in {directory} ({reason}). "
-        f"Put the unpacked {_RELEASE_URL.format(model_name)} archive there as "
+        f"Run `kgenre stems download-model` to fetch and check it, or put the unpacked "
+        f"{spleeter_env.RELEASE_URL.format(model_name)} archive there as "
         f"`pretrained_models/{model_name}` under the folder MODEL_PATH names (now "
         f"{os.path.dirname(directory)}), or set MODEL_PATH to the folder that holds "
         f"`{model_name}/`."

@@ -8,14 +8,8 @@ presets, and the keras-tuner hypermodel.
 from kgenre.training.blended_model import BlendedModel, self_ensemble
 from kgenre.training.blending_weights import BlendingWeightEstimator
 from kgenre.training.gradient_blending import AdaptiveGradientBlending, fixed_subset
-from kgenre.training.presets import (
-    AUGMENTATION_PRESETS,
-    SOUNDFUSION_DROPOUT_RANGE,
-    AugmentationConfig,
-    db_to_gain,
-)
+from kgenre.training.presets import AUGMENTATION_PRESETS, AugmentationConfig, db_to_gain
 from kgenre.training.schedules import (
-    MULTIVIEW_BATCH_SIZE,
     WarmupMilestoneDecay,
     WarmupStepDecay,
     ms_sincresnet_optimizer,
@@ -32,8 +26,6 @@ __all__ = [
     "AugmentationConfig",
     "BlendedModel",
     "BlendingWeightEstimator",
-    "MULTIVIEW_BATCH_SIZE",
-    "SOUNDFUSION_DROPOUT_RANGE",
     "WarmupMilestoneDecay",
     "WarmupStepDecay",
     "db_to_gain",

@@ -55,9 +55,9 @@ class AdaptiveGradientBlending(keras.callbacks.Callback):
     Every `update_every` training steps (or at the end of each epoch with
     `update_every="epoch"`), the callback evaluates every branch's loss on the
     validation set and on a fixed training subset of about the same size, feeds them to
-    a `BlendingWeightEstimator` (the formula is in its docstring:
-    `w_k ∝ max(G_k, 0) / (O_k^2 + eps)`, normalised to sum 1, equal weights during
-    warm-up and when all are 0) and writes the new weights into the model's
+    a `BlendingWeightEstimator` (the formula, and which parts are kgenre's reconstruction of
+    the paper's lost Algorithm 1, are in its docstring: `w_k ∝ max(G_k, 0) / (O_k^2 + eps)`,
+    normalised to sum 1, equal weights during warm-up and when all are 0) and writes the new weights into the model's
     `blend_weights` variable, which the next training step uses.
 
     Each update is recorded in `self.records` (step, epoch, weights, G, O, smoothed
@@ -71,8 +71,11 @@ class AdaptiveGradientBlending(keras.callbacks.Callback):
         update_every: steps between updates (int >= 1) or `"epoch"`.
         warmup_steps: training steps during which the weights stay equal (losses are
             still recorded).
-        window: smoothing window, in updates.
-        epsilon: `eps` of the weight formula.
+        window: smoothing window, in updates. Defaults to 20 (XSleepNet's).
+        epsilon: `eps` of the weight formula. Defaults to 1e-6.
+        estimator: how G and O are measured: `"best_so_far"` (the default, references at
+            the best smoothed losses so far) or `"slope"` (XSleepNet's line-fit slopes).
+        history: updates in the `"slope"` estimator's line fit. Defaults to 20.
         batch_size: batch size used to evaluate the losses.
         csv_path: optional CSV file for the update records.
 
@@ -96,10 +99,12 @@ class AdaptiveGradientBlending(keras.callbacks.Callback):
         train_subset,
         update_every="epoch",
         warmup_steps=0,
-        window=50,
+        window=20,
         epsilon=1e-6,
         batch_size=64,
         csv_path=None,
+        estimator="best_so_far",
+        history=20,
     ):
         super().__init__()
         if update_every != "epoch" and (not isinstance(update_every, int) or update_every < 1):
@@ -115,6 +120,8 @@ class AdaptiveGradientBlending(keras.callbacks.Callback):
         self.warmup_steps = int(warmup_steps)
         self.window = window
         self.epsilon = epsilon
+        self.estimator_name = estimator
+        self.history = history
         self.batch_size = int(batch_size)
         self.csv_path = csv_path
         self.records = []
@@ -128,7 +135,11 @@ class AdaptiveGradientBlending(keras.callbacks.Callback):
                 f"AdaptiveGradientBlending needs a BlendedModel, got {type(self.model).__name__}"
             )
         self.estimator = BlendingWeightEstimator(
-            self.model.branches, window=self.window, epsilon=self.epsilon
+            self.model.branches,
+            window=self.window,
+            epsilon=self.epsilon,
+            estimator=self.estimator_name,
+            history=self.history,
         )
         self.records = []
         self._step = 0

@@ -2,6 +2,8 @@
 
 import dataclasses
 
+from kgenre.data.augment import GAIN_RANGE, NOISE_STDDEV
+
 
 @dataclasses.dataclass(frozen=True)
 class AugmentationConfig:
@@ -43,9 +45,9 @@ def db_to_gain(db):
 
 AUGMENTATION_PRESETS = {
     # Chang et al., ICMR 2021 (seed 000), Sec. 2.3: 4 random clips per track per epoch,
-    # amplitude x U[0.9, 1.1], zero-mean Gaussian noise sigma = 0.02.
+    # amplitude x U[0.9, 1.1], zero-mean Gaussian noise sigma = 0.02 (make_dataset's defaults).
     "ms_sincresnet": AugmentationConfig(
-        gain_range=(0.9, 1.1), noise_stddev=0.02, spec_augment=False, clips_per_track=4
+        gain_range=GAIN_RANGE, noise_stddev=NOISE_STDDEV, spec_augment=False, clips_per_track=4
     ),
     # Ausilio et al., SoundFusion slides (seed 001), "Regularization techniques":
     # waveforms get Gaussian noise std 0.02 and a gain between -12 dB and +12 dB;
@@ -69,6 +71,3 @@ AUGMENTATION_PRESETS = {
     "none": AugmentationConfig(),
 }
 """Named augmentation presets; `AUGMENTATION_PRESETS["soundfusion"].dataset_kwargs()`."""
-
-SOUNDFUSION_DROPOUT_RANGE = (0.3, 0.5)
-"""Dropout probabilities the SoundFusion slides report (seed 001)."""

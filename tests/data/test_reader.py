@@ -78,7 +78,9 @@ def test_gain_augmentation(records):
 def test_noise_augmentation(tmp_path):
     silent = tmp_path / "silent.wav"
     soundfile.write(silent, np.zeros(32000, np.int16), 16000)
-    write_records([Track(str(silent), "a", "s")], tmp_path / "rec", progress=False)
+    write_records(
+        [Track(str(silent), "a", "s")], tmp_path / "rec", skip_silent=False, progress=False
+    )
     kwargs = {"clip_seconds": 1.0, "clips_per_track": 4, "batch_size": 4}
     x = next(iter(make_dataset(tmp_path / "rec", "train", noise_stddev=0.01, **kwargs)))[0]
     assert np.std(x.numpy()) == pytest.approx(0.01, rel=0.05)
@@ -153,11 +155,31 @@ def test_errors(records, tmp_path):
 def test_short_tracks_give_one_padded_clip_and_cache_repeat_work(tmp_path, make_tracks):
     tracks, signals = make_tracks([0.5, 2.0])
     write_records(tracks, tmp_path / "rec", sample_rate=16000, min_seconds=None, progress=False)
-    ds = make_dataset(tmp_path / "rec", "eval", clip_seconds=1.0, batch_size=8, cache=True)
+    with pytest.warns(UserWarning, match="1 of 2 tracks .* shorter than one clip"):
+        ds = make_dataset(tmp_path / "rec", "eval", clip_seconds=1.0, batch_size=8, cache=True)
     x = np.concatenate([b[0].numpy() for b in ds])
     assert x.shape == (3, 16000)
     np.testing.assert_array_equal(np.round(x[0, :8000] * 32768), signals[0])
     assert not x[0, 8000:].any()
-    endless = make_dataset(tmp_path / "rec", "train", clip_seconds=1.0, batch_size=8, repeat=True)
+    endless = make_dataset(tmp_path / "rec", "train", clip_seconds=0.5, batch_size=8, repeat=True)
     assert int(endless.cardinality()) == -1  # tf.data.INFINITE_CARDINALITY
     assert len(list(endless.take(3))) == 3
+
+
+def test_pipeline_log_mel_is_the_keras_layer_and_the_numpy_function(records):
+    # One definition (kgenre.audio.features.filterbank_spectrogram) run three ways.
+    import keras
+
+    from kgenre.audio import LogMelSpectrogram
+
+    path, _ = records
+    options = {"n_fft": 512, "hop_length": 160, "win_length": 400, "n_mels": 40, "fmin": 30.0}
+    common = {"mode": "eval", "clip_seconds": 1.0, "batch_size": 4}
+    waves = next(iter(make_dataset(path, **common)))[0].numpy()
+    mels = next(iter(make_dataset(path, feature="log_mel", feature_options=options, **common)))
+    pipeline = mels[0].numpy()[..., 0]
+    layer = keras.ops.convert_to_numpy(LogMelSpectrogram(sample_rate=16000, **options)(waves))
+    offline = log_mel_spectrogram(waves, 16000, **options)
+    assert pipeline.shape == layer.shape == offline.shape == (4, 40, 101)
+    np.testing.assert_allclose(pipeline, layer, atol=2e-3)
+    np.testing.assert_allclose(pipeline, offline, atol=2e-3)

@@ -7,7 +7,7 @@ import soundfile
 
 import kgenre
 from kgenre.data import make_dataset, read_manifest, write_records
-from kgenre.data import writer as writer_module
+from kgenre.data import records as records_module
 
 
 def _eval_clips(records, **kwargs):
@@ -34,6 +34,10 @@ def test_manifest_contents(tmp_path, make_tracks):
     assert [s["num_tracks"] for s in manifest["shards"]] == [2, 1]
     assert manifest["num_samples"] == 16000 * 12
     assert len(manifest["sources"]["t0"]["sha256"]) == 64
+    assert all(len(s["sha256"]) == 64 for s in manifest["shards"])
+    assert manifest["sources"]["t2"]["shard"] == "records-00001-of-00002.tfrecord"
+    assert len(manifest["sources"]["t2"]["record_sha256"]) == 64
+    assert manifest["duplicates"] == [] and manifest["zeroed"] == []
     assert not [f for f in os.listdir(tmp_path / "rec") if f.endswith(".tmp")]
 
 
@@ -72,7 +76,7 @@ def test_resampled_write_stores_target_rate(tmp_path):
 def test_interrupted_write_resumes(tmp_path, make_tracks, monkeypatch):
     tracks, _ = make_tracks([1.5] * 7)
     out = tmp_path / "rec"
-    real_load = writer_module.load
+    real_load = records_module.load_audio
     calls = []
 
     def interrupted(path, *args, **kwargs):
@@ -81,7 +85,7 @@ def test_interrupted_write_resumes(tmp_path, make_tracks, monkeypatch):
             raise KeyboardInterrupt
         return real_load(path, *args, **kwargs)
 
-    monkeypatch.setattr(writer_module, "load", interrupted)
+    monkeypatch.setattr(records_module, "load_audio", interrupted)
     with pytest.raises(KeyboardInterrupt):
         write_records(tracks, out, sample_rate=16000, tracks_per_shard=2, progress=False)
     files = sorted(os.listdir(out))
@@ -95,7 +99,9 @@ def test_interrupted_write_resumes(tmp_path, make_tracks, monkeypatch):
 
     calls.clear()
     monkeypatch.setattr(
-        writer_module, "load", lambda p, *a, **k: (calls.append(p), real_load(p, *a, **k))[1]
+        records_module,
+        "load_audio",
+        lambda p, *a, **k: (calls.append(p), real_load(p, *a, **k))[1],
     )
     manifest = write_records(tracks, out, sample_rate=16000, tracks_per_shard=2, progress=False)
     assert sorted(calls) == [t.path for t in tracks[4:]]  # finished shards were not redone
@@ -188,6 +194,19 @@ def test_rerun_with_a_partial_feature_skips_finished_shards(tmp_path, make_track
     }
     write_records(tracks, tmp_path / "rec", **kwargs)
     calls = []
-    monkeypatch.setattr(writer_module, "load", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(records_module, "load_audio", lambda *a, **k: calls.append(a))
     write_records(tracks, tmp_path / "rec", **kwargs)
     assert calls == []
+
+
+def test_options_objects_and_positional_rate(tmp_path, make_tracks):
+    from kgenre.data import DatasetOptions, WriteOptions
+
+    tracks, _ = make_tracks([1.5, 1.5])
+    options = WriteOptions(sample_rate=16000, tracks_per_shard=1, progress=False)
+    manifest = write_records(tracks, tmp_path / "rec", 8000, options=options)
+    assert manifest["sample_rate"] == 8000 and len(manifest["shards"]) == 2
+    reading = DatasetOptions(mode="train", clip_seconds=1.0, batch_size=1)
+    ds = make_dataset(tmp_path / "rec", "eval", options=reading)
+    assert int(ds.cardinality()) == 2  # eval (one clip per track), not train's 2 x 4 clips
+    assert next(iter(ds))[0].shape == (1, 8000)

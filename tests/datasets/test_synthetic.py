@@ -1,3 +1,4 @@
+import hashlib
 import importlib
 import math
 import os
@@ -228,3 +229,45 @@ def test_preview_recipe_smoke(tmp_path):
     pngs = sorted(p.name for p in tmp_path.glob("*.png"))
     assert pngs == sorted(f"edm_{g}.png" for g in FAMILIES["edm"])
     assert len(list(tmp_path.glob("*.wav"))) == len(FAMILIES["edm"])
+
+
+# sha256 of (mix, bass, drums, other, vocals) as little-endian float32, rendered on the
+# development machine (numpy 2.4, scipy 1.17). Pins the synthesiser's output, so that a change
+# of its code that is meant to keep the sound (a refactor) provably does. A change that is meant
+# to alter the sound bumps `RENDER_VERSION` and re-pins these. Other numpy/scipy builds may
+# differ in the last bits of a filter or FFT; a failure there is not a refactoring error.
+PINNED_RENDERS = {
+    # (family, genre, index, seconds, sample_rate, seed): sha256
+    ("edm", "techno", 0, 1.5, 16000, 3): "3b7113a6ba155e3fcaaee7af5ee40f33a6c7f3080df95f96b0e6e6d8ab872583",
+    ("edm", "house", 3, 1.5, 16000, 3): "20ef57e18dc150002dec052b87a88f66b15871cdbd3cf35d769deb78592e1af1",
+    ("edm", "trance", 6, 1.5, 16000, 3): "1c3b960c159fffadf7a8f4445d0e4eed5ef548e4d74bb912b2a35df978911b1a",
+    ("edm", "drum_and_bass", 1, 1.5, 16000, 3): "8c81a41ef7fc13ace5724b44cdc9e9612dac609f9a0299bf439338adddc144fa",
+    ("edm", "dubstep", 4, 1.5, 16000, 3): "3a1e67d8b12d8f3a4b12b56d146009afa26ae6633095f1d2f02b67aa1f1c56bd",
+    ("edm", "trap", 7, 1.5, 16000, 3): "e7e6db65d010b88bbb3e9aea09e32a2160d1a30f9b59251df401f20093776873",
+    ("gtzan", "blues", 0, 1.5, 16000, 3): "3df1df5e73ca5646cdcc65460f2d9e65268abe0cdfaf96ee97025803002fe970",
+    ("gtzan", "classical", 3, 1.5, 16000, 3): "08c8065482aee756178eb1ad99cf12a9eaa107573c2d8b4a4c53e21b7ac28090",
+    ("gtzan", "country", 6, 1.5, 16000, 3): "736f4cbaa21ed77f263a24fa24567fcd6576654503a656e2a68e3f90607decaf",
+    ("gtzan", "disco", 1, 1.5, 16000, 3): "ba2a32ba78d814dd03728281aa74a2316a698ddf2426b82189ed0862be72a244",
+    ("gtzan", "hiphop", 4, 1.5, 16000, 3): "3777efe038612c58c01cad7c8f6cb7b0ba5e953c3218dcc6fd0d4a1fcaf20d98",
+    ("gtzan", "jazz", 7, 1.5, 16000, 3): "637c6d4a15c255532fdd1197258adeef0fb4d1825d8310e34d114628d9c25299",
+    ("gtzan", "metal", 2, 1.5, 16000, 3): "79a4b3a689da539489e550e1219a80a6133568e075d119616d5d3074d5d7e1c2",
+    ("gtzan", "pop", 5, 1.5, 16000, 3): "1749e389dc60c9bf94c87018f287d3f0ed8970f09e7c1ce25e89b46495c93419",
+    ("gtzan", "reggae", 0, 1.5, 16000, 3): "63aa3dd62d3ac472270845d43470e13107c4e80c0e12b638aff1438ebea3ed2f",
+    ("gtzan", "rock", 3, 1.5, 16000, 3): "54b8c042802c9046be7dc50ff650429fe6219b00b174ca16821484d151459f38",
+    # longer tracks: several phrases, so sections drop in and out
+    ("edm", "trance", 11, 12.0, 8000, 5): "d06e76a6e7bfa29debc565bd01d206a9dd56763de02953adfcd6e4e50bf8c41f",
+    ("gtzan", "classical", 12, 12.0, 8000, 5): "63b6967c318e88d8727604ee29d254c8edc797a5535a70e470a0f8253a1fac4c",
+    ("gtzan", "country", 9, 12.0, 8000, 5): "72e2e42d64a4ee3724b0cf96339f98be8ee86fe730a224abe29c665b83fead8e",
+}  # fmt: skip
+
+
+def test_renders_are_pinned():
+    changed = []
+    for (family, genre, index, seconds, sample_rate, seed), expected in PINNED_RENDERS.items():
+        mix, stems = render(family, genre, index, seconds, sample_rate, seed)
+        digest = hashlib.sha256()
+        for y in (mix, *(stems[name] for name in STEMS)):
+            digest.update(np.ascontiguousarray(y, dtype="<f4").tobytes())
+        if digest.hexdigest() != expected:
+            changed.append((family, genre, index))
+    assert not changed, f"the synthesiser's output changed for {changed}"

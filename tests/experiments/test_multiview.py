@@ -1,6 +1,7 @@
 """The multi-view experiment (Phan et al., seed 003) end to end on the synthetic corpus, in
 smoke size: every Table 3 system, the run folder, resuming, blending weights and the model."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -121,3 +122,10 @@ def test_bad_settings_name_the_setting():
         multiview.Config(blend_window=0)
     with pytest.raises(ValueError, match="decay_epochs"):
         multiview.Config(decay_epochs=(100, 50))
+    with pytest.raises(ValueError, match="blend_estimator must be one of"):
+        multiview.Config(blend_estimator="wang")
+    # the flag's choices are the estimators kgenre.training offers
+    from kgenre.training.blending_weights import ESTIMATORS
+
+    field = next(f for f in dataclasses.fields(multiview.Config) if f.name == "blend_estimator")
+    assert field.metadata["choices"] == ESTIMATORS

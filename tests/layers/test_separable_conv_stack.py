@@ -4,6 +4,7 @@ import pytest
 
 from kgenre.layers import SeparableConvStack
 from kgenre.testing import run_layer_test
+from kgenre.testing.model_checks import to_numpy
 
 
 def test_layer_contract():
@@ -41,3 +42,42 @@ def test_penalties_added_as_losses():
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         SeparableConvStack(**kwargs)
+
+
+def _numpy_stack(x, stack):
+    """SeparableConv2D ('same') -> BN (inference) -> ReLU -> MaxPool2D, written in numpy."""
+    for sepconv, bn, _, pool in stack.blocks:
+        depthwise, pointwise, bias = (to_numpy(w) for w in sepconv.weights)
+        k, mult = depthwise.shape[0], depthwise.shape[3]
+        batch, height, width, channels = x.shape
+        padded = np.pad(x, ((0, 0), (k // 2, k // 2), (k // 2, k // 2), (0, 0)))
+        # depthwise: channel c with multiplier m gives output channel c * mult + m
+        depth = np.zeros((batch, height, width, channels * mult))
+        for c in range(channels):
+            for m in range(mult):
+                for i in range(k):
+                    for j in range(k):
+                        depth[..., c * mult + m] += (
+                            padded[:, i : i + height, j : j + width, c] * depthwise[i, j, c, m]
+                        )
+        y = depth @ pointwise[0, 0] + bias
+        gamma, beta, mean, variance = (to_numpy(w) for w in bn.weights)
+        y = gamma * (y - mean) / np.sqrt(variance + bn.epsilon) + beta
+        y = np.maximum(y, 0.0)
+        p = pool.pool_size[0]
+        h, w = height // p, width // p
+        x = y[:, : h * p, : w * p].reshape(batch, h, p, w, p, -1).max(axis=(2, 4))
+    return x
+
+
+def test_matches_a_numpy_reference():
+    rng = np.random.default_rng(0)
+    stack = SeparableConvStack(filters=(5, 4), kernel_size=3, depth_multiplier=2)
+    x = rng.standard_normal((2, 9, 11, 3)).astype("float32")
+    stack.build(x.shape)
+    for weight in stack.weights:
+        low = 0.5 if "variance" in weight.path else -1.0
+        weight.assign(rng.uniform(low, 1.0, weight.shape).astype("float32"))
+    expected = _numpy_stack(x.astype("float64"), stack)
+    assert expected.shape == (2, 2, 2, 4)
+    np.testing.assert_allclose(to_numpy(stack(x, training=False)), expected, rtol=1e-4, atol=1e-5)

@@ -131,3 +131,27 @@ def test_decision_weighting_learns_inside_a_model(train_and_save):
     learned = to_numpy(layer.branch_weights())
     assert not np.allclose(learned, [0.5, 0.5])
     np.testing.assert_allclose(learned.sum(), 1.0, rtol=1e-6)
+
+
+def test_nnet_paper_parameter_counts():
+    # the README's table; NNet2 is NNet1 with nnet2's residual block
+    assert trainable_count(NNet1()) == 7_166_984
+    assert trainable_count(NNet2()) == 5_855_496
+    residual = NNet1(filters=(256, 256, 256), pool_sizes=(4,), residual=True)
+    assert trainable_count(residual) == 5_855_496
+    with pytest.raises(ValueError, match="filters\\[0\\] must equal filters\\[2\\]"):
+        NNet1(filters=(8, 8, 16), pool_sizes=(4,), residual=True)
+    with pytest.raises(ValueError, match="nnet1 has three convolutions and 2 pooling"):
+        NNet1(pool_sizes=(4,))
+
+
+def test_nnet1_files_saved_before_the_residual_argument_load(load_as_older_file):
+    def without_residual(config):
+        del config["residual"]
+        return config
+
+    restored = load_as_older_file(NNet1.from_preset("small"), without_residual)
+    assert restored.get_config()["residual"] is False
+    nnet2 = NNet2.from_preset("small")
+    assert {"filters": 8, "pool_size": 4}.items() <= nnet2.get_config().items()
+    assert "residual" not in nnet2.get_config()

@@ -38,3 +38,31 @@ def test_small_trains_and_saves(cls, train_and_save):
 
 def test_stem_sep_conv_net_small_trains_and_saves(train_and_save):
     train_and_save(StemSepConvNet.from_preset("small"))
+
+
+def test_one_model_two_blocks():
+    separable = StemConvNet.from_preset("small", input_shape=(32, 24, 3), block="separable")
+    named = StemSepConvNet.from_preset("small")
+    assert trainable_count(separable) == trainable_count(named)
+    assert separable.get_layer("separable_blocks").filters == (4, 8)
+    assert named.get_config()["block"] == "separable"
+    assert StemConvNet().get_config()["block"] == "conv"
+    with pytest.raises(ValueError, match="block must be one of"):
+        StemConvNet(block="depthwise")
+
+
+@pytest.mark.parametrize("cls", [StemSepConvNet, StemConvNet], ids=lambda c: c.__name__)
+def test_files_saved_before_the_block_argument_load(cls, load_as_older_file):
+    def without_block(config):
+        del config["block"]
+        return config
+
+    restored = load_as_older_file(cls.from_preset("small"), without_block)
+    assert type(restored) is cls
+    assert restored.get_config()["block"] == ("separable" if cls is StemSepConvNet else "conv")
+
+
+def test_readme_parameter_counts():
+    assert trainable_count(StemSepConvNet()) == 1_403_585
+    assert trainable_count(StemConvNet()) == 1_420_422
+    assert trainable_count(StemConvNet.from_preset("paper_one_spectrogram")) == 1_419_846

@@ -77,6 +77,13 @@ def test_epoch_updates_and_validation():
     blend = AdaptiveGradientBlending((x, y), (x, y), update_every="epoch", window=2)
     model.fit(x, y, batch_size=32, epochs=2, callbacks=[blend], verbose=0)
     assert [r["step"] for r in blend.records] == [2, 4]
+    slope = AdaptiveGradientBlending((x, y), (x, y), "epoch", estimator="slope", history=3)
+    model.fit(x, y, batch_size=32, epochs=4, callbacks=[slope], verbose=0)
+    assert slope.estimator.estimator == "slope" and slope.estimator.history == 3
+    assert slope.records[1]["G_signal_view"] == 0.0  # two updates: no line to fit yet
+    assert all(
+        sum(r[f"weight_{b}"] for b in model.branches) == pytest.approx(1) for r in slope.records
+    )
 
     with pytest.raises(ValueError, match="update_every"):
         AdaptiveGradientBlending((x, y), (x, y), update_every=0)

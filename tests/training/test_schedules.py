@@ -9,6 +9,7 @@ from kgenre.training import (
     WarmupMilestoneDecay,
     WarmupStepDecay,
     ms_sincresnet_optimizer,
+    ms_sincresnet_schedule,
     multiview_optimizer,
     multiview_schedule,
 )
@@ -23,11 +24,28 @@ def test_ms_sincresnet_optimizer_follows_the_paper():
     assert isinstance(opt, keras.optimizers.SGD)
     assert opt.momentum == 0.9 and opt.nesterov and opt.weight_decay == pytest.approx(1e-4)
     lr = opt.learning_rate if callable(opt.learning_rate) else opt._learning_rate
-    # epochs 1-5 warm-up at 1e-5, epoch 6 starts 5e-3, halved after every 30 epochs.
-    steps = [0, 49, 50, 50 + 299, 50 + 300, 50 + 600]
+    # the official code: epochs 0-4 (counted from 0) warm up at 1e-5, epoch 5 starts 5e-3,
+    # halved at epochs 30, 60, ... counted from the start of training
+    steps = [0, 49, 50, 299, 300, 599, 600]
     np.testing.assert_allclose(
-        _rates(lr, steps), [1e-5, 1e-5, 5e-3, 5e-3, 2.5e-3, 1.25e-3], rtol=1e-6
+        _rates(lr, steps), [1e-5, 1e-5, 5e-3, 5e-3, 2.5e-3, 2.5e-3, 1.25e-3], rtol=1e-6
     )
+
+
+def test_ms_sincresnet_schedule_can_count_from_the_end_of_the_warmup():
+    lr = ms_sincresnet_schedule(steps_per_epoch=10, decay_origin="warmup_end")
+    steps = [49, 50, 50 + 299, 50 + 300, 50 + 600]
+    np.testing.assert_allclose(_rates(lr, steps), [1e-5, 5e-3, 5e-3, 2.5e-3, 1.25e-3], rtol=1e-6)
+    with pytest.raises(ValueError, match="decay_origin"):
+        ms_sincresnet_schedule(10, decay_origin="epoch")
+
+
+def test_schedules_saved_before_decay_origin_keep_counting_from_the_warmup():
+    config = keras.saving.serialize_keras_object(WarmupStepDecay(1e-5, 3, 5e-3, 4, 0.5))
+    del config["config"]["decay_origin"]
+    restored = keras.saving.deserialize_keras_object(config)
+    assert restored.decay_origin == "warmup_end"
+    np.testing.assert_allclose(_rates(restored, [3, 6, 7]), [5e-3, 5e-3, 2.5e-3])
 
 
 def test_multiview_schedule_warmup_and_milestones():

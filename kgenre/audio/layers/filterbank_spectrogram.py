@@ -3,30 +3,31 @@
 import keras
 from keras import ops
 
-from kgenre.audio.features import AMIN
+from kgenre.audio.checks import check_count, check_sample_rate
+from kgenre.audio.features import filterbank_spectrogram, stft_window
 
 
 class FilterbankSpectrogram(keras.layers.Layer):
     """Base of `LogMelSpectrogram` and `GammatoneSpectrogram`; subclasses give the weights.
 
-    The STFT matches `kgenre.audio.features.power_spectrogram` (periodic Hann window, frames
-    centred by zero padding, librosa's convention), so the layer and the offline functions
-    agree to float32 precision.
+    The computation is `kgenre.audio.features.filterbank_spectrogram` run with `keras.ops`,
+    the same function the numpy features and the tf.data pipeline run, so all three agree to
+    float32 precision.
     """
 
-    def __init__(self, sample_rate, n_fft, hop_length, win_length=None, **kwargs):
+    def __init__(
+        self,
+        sample_rate: int,
+        n_fft: int,
+        hop_length: int,
+        win_length: int | None = None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
-        if sample_rate <= 0:
-            raise ValueError(f"sample_rate must be positive, got {sample_rate}")
-        if n_fft < 2:
-            raise ValueError(f"n_fft must be >= 2, got {n_fft}")
-        if hop_length < 1:
-            raise ValueError(f"hop_length must be >= 1, got {hop_length}")
-        if win_length is not None and not 1 <= win_length <= n_fft:
-            raise ValueError(f"win_length must be in [1, n_fft={n_fft}], got {win_length}")
-        self.sample_rate = sample_rate
-        self.n_fft = n_fft
-        self.hop_length = hop_length
+        self.sample_rate = check_sample_rate(sample_rate)
+        self.n_fft = check_count(n_fft, "n_fft", minimum=2)
+        self.hop_length = check_count(hop_length, "hop_length")
+        stft_window(n_fft, win_length)  # validates win_length early
         self.win_length = win_length
         self.input_spec = keras.layers.InputSpec(ndim=2)
 
@@ -36,25 +37,15 @@ class FilterbankSpectrogram(keras.layers.Layer):
 
     def build(self, input_shape):
         # Constant weights, rebuilt from the config on load rather than saved.
-        self._weights_t = self.filterbank().T
+        self._filterbank_weights = self.filterbank()
         self.built = True
 
     def call(self, inputs):
         x = ops.cast(inputs, "float32")
-        pad = self.n_fft // 2
-        x = ops.pad(x, [[0, 0], [pad, pad]])
-        real, imag = ops.stft(
-            x,
-            sequence_length=self.win_length or self.n_fft,
-            sequence_stride=self.hop_length,
-            fft_length=self.n_fft,
-            window="hann",
-            center=False,
+        spectrogram = filterbank_spectrogram(
+            x, self._filterbank_weights, self.n_fft, self.hop_length, self.win_length, ops=ops
         )
-        power = real * real + imag * imag
-        bands = ops.matmul(power, ops.convert_to_tensor(self._weights_t, dtype="float32"))
-        log = 10.0 * ops.log(ops.maximum(bands, AMIN)) / ops.log(10.0)
-        return ops.cast(ops.transpose(log, (0, 2, 1)), self.compute_dtype)
+        return ops.cast(spectrogram, self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
         samples = input_shape[-1]

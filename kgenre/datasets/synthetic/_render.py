@@ -1,24 +1,16 @@
-"""Genre styles of the synthetic corpus: what each genre plays, and the renderer that plays it.
+"""The renderer of the synthetic corpus: a song dict in, four stems out.
 
-A style function draws a *song* (a plain dict: tempo, swing, key, mode, chord progression, drum
-kit and patterns, bass line style, accompaniment parts, vocal style, effects and mix levels)
-from two generators: `artist` (sound choices shared by every track of one synthetic artist:
-kit tuning, synth timbres, preferred tempo, mix habits) and `track` (the performance: tempo
-around the artist's, key, progression, pattern variants, sections). `render_song` turns a song
-into four stems (bass, drums, other, vocals).
-
-The genre traits follow common production and arranging practice: four-on-the-floor kicks at
-118-142 BPM for house, techno and trance; two-step breakbeats at 165-178 BPM for drum & bass;
-half-time snares and LFO-filtered "wobble" bass at ~140 BPM for dubstep; 808 glides and hi-hat
-rolls for trap; twelve-bar shuffles for blues; swung ride patterns and walking bass for jazz;
-one-drop drums and off-beat skanks for reggae; boom-bap with vinyl noise for hip-hop;
-distorted palm-muted power chords and double kicks for metal; and so on.
+`_tables.sample_song` draws a *song* (a plain dict: tempo, swing, key, mode, chord progression,
+drum kit and patterns, bass line style, accompaniment parts, vocal style, effects and mix
+levels) from a genre's table; `render_song` turns it into four stems (bass, drums, other,
+vocals) with the voices and effects of `_synth`, drawing the performance's details (ghost
+notes, fills, timing, section changes) from the track's generator.
 """
 
 import numpy as np
 from scipy import signal
 
-from kgenre.datasets import _synth_instruments as syn
+from kgenre.datasets.synthetic import _synth as syn
 
 STEPS_PER_BAR = 16
 STEMS = ("bass", "drums", "other", "vocals")

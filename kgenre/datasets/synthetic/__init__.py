@@ -19,6 +19,10 @@ Layout on disk (`<genre>.<index:05d>` track ids, as GTZAN names its files)::
     <output_dir>/<genre>/<genre>.00000.stems/other.wav
     <output_dir>/<genre>/<genre>.00000.stems/vocals.wav
 
+The package: `_genres` holds the genres as typed tables (`_tables.Genre`), `_tables` the
+sampler that draws one song from a table, `_render` the renderer from a song to stems, and
+`_synth` the voices and effects (numpy and scipy only).
+
 All files are mono 16-bit PCM WAV at `sample_rate` (samples `round(x * 32768)`, so reading them
 as float with soundfile gives `x` to within half a step). The mix is the plain sum of the four stems:
 the master gain and the recording-colour filters are linear and applied to every stem before
@@ -40,11 +44,11 @@ import soundfile as sf
 from tqdm.auto import tqdm
 
 from kgenre._paths import user_cache_dir
-from kgenre.datasets import _synth_genres, _synth_styles
+from kgenre.datasets.synthetic import _genres, _render, _tables
 from kgenre.datasets.track import Track
 
-FAMILIES = {family: tuple(styles) for family, styles in _synth_genres.FAMILIES.items()}
-STEMS = _synth_styles.STEMS
+FAMILIES = {family: tuple(styles) for family, styles in _genres.FAMILIES.items()}
+STEMS = _render.STEMS
 TRACKS_PER_ARTIST = 5
 # Bump when the synthesiser's output changes, so default cache folders are not reused.
 RENDER_VERSION = 2
@@ -81,8 +85,8 @@ def render(family, genre, index, seconds=30.0, sample_rate=22050, seed=0):
         raise ValueError(f"index must be an integer >= 0, got {index!r}")
     artist = _stream(seed, family, genre, 0, int(index) // TRACKS_PER_ARTIST)
     track = _stream(seed, family, genre, 1, int(index))
-    song = _synth_genres.FAMILIES[family][genre](artist, track)
-    stems = _synth_styles.render_song(song, float(seconds), int(sample_rate), track)
+    song = _tables.sample_song(_genres.FAMILIES[family][genre], artist, track)
+    stems = _render.render_song(song, float(seconds), int(sample_rate), track)
     mix = stems["bass"] + stems["drums"] + stems["other"] + stems["vocals"]
     rms = math.sqrt(float(np.mean(mix.astype(np.float64) ** 2))) + 1e-12
     gain = 10 ** (track.uniform(-20.0, -13.0) / 20) / rms
