@@ -19,7 +19,8 @@ paper's section in brackets):
 4. late fusion: the mean probability of the four single-view networks of the same split
    (`kgenre.models.late_fusion`) [3.1.4];
 5. the multi-view network trained with adaptive gradient blending (`BlendedModel` +
-   `AdaptiveGradientBlending`; equal weights during the warm-up) [2.2], scored on its
+   `AdaptiveGradientBlending`; equal weights during the warm-up; `--blend-estimator slope`
+   for XSleepNet's slope estimator instead of kgenre's reconstruction) [2.2], scored on its
    multi-view output, and its self-ensemble `sum_k w_k p_k` over the five outputs with the
    final weights (`BlendedModel.predict_self_ensemble`) [2.3];
 6. Adam with a warm-up, the network of the epoch with the best validation accuracy kept
