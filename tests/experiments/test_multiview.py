@@ -107,7 +107,10 @@ def test_the_saved_self_ensemble_predicts_a_clip_from_audio(smoke_run):
     assert any(layer.name.startswith("standardise_") for layer in model.layers)
 
 
-def test_bad_settings_name_the_setting():
+def test_bad_settings_name_the_setting(capsys):
+    with pytest.raises(SystemExit) as help_exit:
+        multiview.main(["--help"])  # help text holds "%" signs ("50% overlap")
+    assert help_exit.value.code == 0 and "--blend-estimator" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         multiview.main(["--epochs", "0"])
     with pytest.raises(ValueError, match="folds"):

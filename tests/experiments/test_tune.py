@@ -74,7 +74,10 @@ def test_a_rerun_resumes_with_nothing_refitted(smoke_run, smoke_args, monkeypatc
     assert (smoke_run / "run" / "results.jsonl").read_bytes() == before
 
 
-def test_bad_settings_name_the_setting(tmp_path, monkeypatch):
+def test_bad_settings_name_the_setting(tmp_path, monkeypatch, capsys):
+    with pytest.raises(SystemExit) as help_exit:
+        tune.main(["--help"])
+    assert help_exit.value.code == 0 and "--space" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         tune.main(["--max-trials", "0"])
     with pytest.raises(ValueError, match="space entries look like name=a"):
