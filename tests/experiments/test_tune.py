@@ -98,6 +98,12 @@ def test_bad_settings_name_the_setting(tmp_path, monkeypatch, capsys):
         tune.role()
 
 
+def test_importing_kgenre_training_leaves_keras_tuner_alone():
+    code = "import sys, kgenre.training; print('keras_tuner' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "False"
+
+
 def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
