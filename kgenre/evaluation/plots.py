@@ -168,3 +168,33 @@ def plot_learned_representations(
         fig.colorbar(image, ax=ax, fraction=0.046, label="dB")
     fig.suptitle(title)
     return _finish(fig, path)
+
+
+def plot_search(scores, path=None, objective="objective", direction="max"):
+    """A hyper-parameter search: each trial's objective in trial order and the best so far.
+
+    Args:
+        scores: per-trial objective values in trial order (`None` or NaN for a trial that
+            failed: left out of the points and of the running best).
+        objective: the objective's name, for the axis.
+        direction: `"max"` or `"min"`: which way is better.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    values = np.array([np.nan if s is None else float(s) for s in scores], dtype=float)
+    if not np.isfinite(values).any():
+        raise ValueError("no finished trial to plot")
+    better = np.fmax if direction == "max" else np.fmin
+    best = better.accumulate(values)
+    trials = np.arange(1, len(values) + 1)
+    fig = _figure(7, 4.5)
+    ax = fig.add_subplot()
+    ax.plot(trials, values, "o", color="tab:blue", label="trial")
+    ax.step(trials, best, where="post", color="tab:orange", label="best so far")
+    ax.set_xlabel("trial")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel(objective)
+    ax.set_title(f"{objective} over {len(values)} trials")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return _finish(fig, path)

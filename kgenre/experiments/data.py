@@ -75,6 +75,32 @@ def list_tracks(
     return datasets.ismir2004(input)
 
 
+def prepare_clips(config, hop_seconds=None):
+    """Tracks, records and clips from a recipe's settings, in one call.
+
+    Reads `config.input`, `dataset`, `family`, `genres`, `tracks_per_genre`,
+    `track_seconds`, `sample_rate`, `seed` (see `list_tracks`), `records_dir` (see
+    `write_corpus`) and `clip_seconds`; clips are `hop_seconds` apart (default: no overlap).
+
+    Returns:
+        `(manifest, kept tracks, skipped tracks, Clips)`.
+    """
+    tracks = list_tracks(
+        config.input,
+        config.dataset,
+        family=config.family,
+        tracks_per_genre=config.tracks_per_genre,
+        seconds=config.track_seconds,
+        sample_rate=config.sample_rate,
+        seed=config.seed,
+        genres=config.genres,
+    )
+    manifest, kept = write_corpus(tracks, config.records_dir, config.sample_rate)
+    skipped = [t for t in tracks if t not in kept]
+    clips = load_clips(config.records_dir, kept, config.clip_seconds, hop_seconds)
+    return manifest, kept, skipped, clips
+
+
 def write_corpus(tracks, records_dir: str, sample_rate: int, stems=None, min_seconds=1.0):
     """Writes (or resumes) the records; returns `(manifest, kept tracks)`.
 
@@ -113,6 +139,14 @@ class Clips:
         if missing:
             raise ValueError(f"clips of tracks not in the track list, e.g. {missing[:3]}")
         return np.array([position[t] for t in self.track_ids])
+
+    def split_index(self, tracks, split) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`(train, validation, test)` clip indices of a `kgenre.datasets.Split` of `tracks`."""
+        position = self.track_index(tracks)
+        return tuple(
+            np.flatnonzero(np.isin(position, part))
+            for part in (split.train, split.validation, split.test)
+        )
 
 
 def load_clips(

@@ -15,8 +15,9 @@ EPSILON = 1e-7
 standardises exactly as training did."""
 
 
-def channel_statistics(x: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and variance of `x` per channel (`axis`, default the last), over everything else.
+def channel_statistics(x: np.ndarray, axis: int | None = -1) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and variance of `x` per channel (`axis`, default the last), over everything else;
+    with `axis=None`, one scalar mean and variance over all of `x`.
 
     Mersy (seed 002) does not say how inputs were scaled. Log-mel values in dB around -80
     would dominate the first convolution's scale, and the bass, drums and other stems have
@@ -25,6 +26,8 @@ def channel_statistics(x: np.ndarray, axis: int = -1) -> tuple[np.ndarray, np.nd
     0.25-0.37 per channel (2 trials on the synthetic corpus with HPSS stems).
     """
     x = np.asarray(x, dtype=np.float64)
+    if axis is None:
+        return np.asarray(x.mean()), np.asarray(x.var())
     axis = axis % x.ndim
     reduce = tuple(i for i in range(x.ndim) if i != axis)
     return x.mean(axis=reduce), x.var(axis=reduce)
@@ -44,7 +47,8 @@ def with_standardisation(model, statistics: dict):
 
     Args:
         model: a Keras model trained on standardised inputs.
-        statistics: `{input name: (mean, variance)}` (key `None` for a single input).
+        statistics: `{input name: (mean, variance)}` (key `None` for a single input): arrays
+            per channel (the last axis), or scalars for one mean and variance over the input.
 
     Returns:
         A functional model taking raw inputs, for saving and prediction.
@@ -60,7 +64,10 @@ def with_standardisation(model, statistics: dict):
         if name in statistics:
             mean, variance = statistics[name]
             layer = keras.layers.Normalization(
-                axis=-1, mean=mean, variance=variance, name=f"standardise_{tensor.name}"
+                axis=-1 if np.ndim(mean) else None,
+                mean=mean,
+                variance=variance,
+                name=f"standardise_{tensor.name}",
             )
             standardised[tensor.name] = layer(raw)
         else:
@@ -191,9 +198,11 @@ def fit_and_select(
     verbose: int = 0,
     steps_per_epoch: int | None = None,
     backup_dir: str | None = None,
+    monitor: str = "val_loss",
+    mode: str = "min",
 ):
-    """Fits `model`; with `validation`, restores the weights of the epoch with the lowest
-    `val_loss`.
+    """Fits `model`; with `validation`, restores the weights of the epoch with the best
+    `monitor` (by default the lowest `val_loss`).
 
     The selection is Keras' `EarlyStopping(restore_best_weights=True)` with a patience of
     the whole run (no early stop: every epoch is trained, the best is kept). Without
@@ -216,9 +225,11 @@ def fit_and_select(
 
     Args:
         x, y: training data (arrays, or a dataset as `x` with `y=None`).
-        validation: `(x, y)`, a dataset, or `None`; its loss selects the epoch.
+        validation: `(x, y)`, a dataset, or `None`; its loss (or `monitor`) selects the epoch.
         steps_per_epoch: batches per epoch (for repeated datasets).
         backup_dir: a folder of its own for this fit's resumable state, or `None`.
+        monitor: the logged quantity that selects the epoch (e.g. `"val_accuracy"`).
+        mode: `"min"` or `"max"`: whether lower or higher `monitor` is better.
 
     Returns:
         `(history dict, selected epoch (1-based))`; after a restart the history holds every
@@ -239,11 +250,12 @@ def fit_and_select(
     keep_best = None
     if backup_dir is None and validation is not None:
         keep_best = keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=epochs + 1, restore_best_weights=True
+            monitor=monitor, mode=mode, patience=epochs + 1, restore_best_weights=True
         )
         fit_callbacks.insert(0, keep_best)
     if backup_dir is not None:
-        log, best = _backup_callbacks(backup_dir, validation is not None, fit_callbacks)
+        select = (monitor, mode) if validation is not None else None
+        log, best = _backup_callbacks(backup_dir, select, fit_callbacks)
     history = model.fit(
         x,
         y,
@@ -263,16 +275,18 @@ def fit_and_select(
     selected = epochs
     if validation is not None:
         model.load_weights(best)
-        selected = int(np.argmin(history["val_loss"])) + 1
+        pick = np.argmin if mode == "min" else np.argmax
+        selected = int(pick(history[monitor])) + 1
     shutil.rmtree(backup_dir)
     with contextlib.suppress(OSError):  # a folder of per-fit backups goes with its last fit
         os.rmdir(os.path.dirname(os.path.abspath(backup_dir)))
     return history, selected
 
 
-def _backup_callbacks(backup_dir: str, select: bool, callbacks: list) -> tuple[str, str]:
+def _backup_callbacks(backup_dir: str, select, callbacks: list) -> tuple[str, str]:
     """Adds `fit_and_select`'s resume callbacks to `callbacks`; returns the log and
-    best-weights paths. A folder without a backup to resume from is cleared first."""
+    best-weights paths. `select`: `(monitor, mode)` of the epoch selection, or `None`. A folder
+    without a backup to resume from is cleared first."""
     import keras
 
     state = os.path.join(backup_dir, "state")
@@ -284,14 +298,17 @@ def _backup_callbacks(backup_dir: str, select: bool, callbacks: list) -> tuple[s
     os.makedirs(backup_dir, exist_ok=True)
     earlier = read_epoch_log(log) if resuming else {}
     if select:
+        monitor, mode = select
+        best_so_far = min if mode == "min" else max
         callbacks.insert(
             0,
             keras.callbacks.ModelCheckpoint(
                 best,
-                monitor="val_loss",
+                monitor=monitor,
+                mode=mode,
                 save_best_only=True,
                 save_weights_only=True,
-                initial_value_threshold=min(earlier.get("val_loss", []), default=None),
+                initial_value_threshold=best_so_far(earlier.get(monitor, []), default=None),
             ),
         )
     # the log is written before the backup, so a restart never misses an epoch's row

@@ -110,8 +110,8 @@ def build_parser(config_cls, prog: str, description: str) -> argparse.ArgumentPa
     for field in dataclasses.fields(config_cls):
         flag = "--" + field.name.replace("_", "-")
         default = getattr(defaults, field.name)
-        text = f"{helps.get(field.name, '')} (default: {default!r})".strip()
-        text = text.replace("%", "%%")  # argparse formats help strings with %
+        # argparse expands %-formats in help ("50% overlap" would break --help)
+        text = f"{helps.get(field.name, '')} (default: {default!r})".strip().replace("%", "%%")
         kind = _base_type(hints.get(field.name, type(default)))
         kwargs = {"dest": field.name, "default": argparse.SUPPRESS, "help": text}
         choices = field.metadata.get("choices")

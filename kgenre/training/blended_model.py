@@ -276,6 +276,30 @@ class BlendedModel(keras.Model):
             self.get_blend_weights() if weights is None else weights,
         )
 
+    def self_ensemble_model(self, weights=None, name=None):
+        """The self-ensemble as a plain single-output model, for saving and serving.
+
+        Each branch's probabilities are scaled by its fixed weight (a `Rescaling` layer) and
+        summed: the same `sum_k w_k p_k` as `predict_self_ensemble`, as a functional model
+        that shares this model's layers and needs no kgenre class to load.
+
+        Args:
+            weights: dict of weights by branch (default: the model's current weights).
+            name: name of the new model.
+
+        Returns:
+            A functional `keras.Model` with this model's inputs and one output
+            `(batch, num_classes)`.
+        """
+        values = self._weights_vector(self.get_blend_weights() if weights is None else weights)
+        outputs = self._as_branch_dict(self.output, "outputs")
+        terms = [
+            keras.layers.Rescaling(float(w), name=f"self_ensemble_{b}")(outputs[b])
+            for b, w in zip(self.branches, values)
+        ]
+        total = keras.layers.Add(name="self_ensemble")(terms) if len(terms) > 1 else terms[0]
+        return keras.Model(self.input, total, name=name or f"{self.name}_self_ensemble")
+
     def get_config(self):
         config = super().get_config()
         config["branches"] = list(self.branches)

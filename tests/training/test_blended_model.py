@@ -127,6 +127,28 @@ def test_self_ensemble_is_weighted_sum_of_probabilities():
         self_ensemble(p, {"a": 1.0})
 
 
+def test_self_ensemble_model_is_a_plain_model_that_predicts_the_self_ensemble(tmp_path):
+    model = _model()
+    x, _ = _data()
+    model.set_blend_weights({"a": 0.3, "b": 0.7})
+    single = model.self_ensemble_model()
+    assert not isinstance(single, BlendedModel) and len(single.outputs) == 1
+    expected = model.predict_self_ensemble(x)
+    np.testing.assert_allclose(single.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+    # fixed weights: later changes to the blended model's weights do not leak in
+    model.set_blend_weights({"a": 1.0, "b": 0.0})
+    path = os.path.join(tmp_path, "self_ensemble.keras")
+    single.save(path)
+    loaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        model.self_ensemble_model({"a": 0.5, "b": 0.5}).predict(x, verbose=0),
+        model.predict_self_ensemble(x, weights={"a": 0.5, "b": 0.5}),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+
 def test_bad_arguments_raise_clear_errors():
     model = _model()
     with pytest.raises(ValueError, match="branches"):
