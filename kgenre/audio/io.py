@@ -1,6 +1,8 @@
 """Reading audio files (checked by content, not by name) and the clip positions of a signal."""
 
 import os
+import tempfile
+import threading
 import typing
 
 import numpy as np
@@ -74,7 +76,34 @@ def sniff_audio_format(head: bytes) -> str | None:
     return None
 
 
+_PRIMED = threading.Event()
+_PRIMING = threading.Lock()
+
+
+def prime_soundfile() -> None:
+    """Reads and writes one tiny WAV file once per process, under a lock.
+
+    cffi 2.x realizes libsndfile's C types lazily on first use without a lock on GIL builds
+    of Python (python-cffi/cffi#271), and two threads realizing the same type at once abort
+    the process (`realize_c_type_or_func_lock_held: Assertion ... failed`). The records
+    writer decodes tracks in a thread pool, so the first decode realizes every type on one
+    thread before others can.
+    """
+    if _PRIMED.is_set():
+        return
+    with _PRIMING:
+        if _PRIMED.is_set():
+            return
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "prime.wav")
+            soundfile.write(path, np.zeros((8, 1), np.float32), 8000, subtype="PCM_16")
+            soundfile.info(path)
+            soundfile.read(path, dtype="float32", always_2d=True)
+        _PRIMED.set()
+
+
 def _read_soundfile(path):
+    prime_soundfile()
     y, sample_rate = soundfile.read(path, dtype="float32", always_2d=True)
     return y.T, sample_rate
 

@@ -18,7 +18,7 @@ import os
 
 import numpy as np
 
-ADAPTERS = ("auto", "folder", "csv", "fma_small", "ismir2004")
+from kgenre.experiments.options import DATASETS as ADAPTERS
 
 
 def list_tracks(
@@ -78,21 +78,19 @@ def list_tracks(
 def prepare_clips(config, hop_seconds=None):
     """Tracks, records and clips from a recipe's settings, in one call.
 
-    Reads `config.input`, `dataset`, `family`, `genres`, `tracks_per_genre`,
-    `track_seconds`, `sample_rate`, `seed` (see `list_tracks`), `records_dir` (see
+    Reads the tracks with `config.tracks` (`Settings.tracks`: `--input`, or the synthetic
+    corpus of `family`, `genres`, `tracks_per_genre`, `track_seconds`, `sample_rate`), and
+    `records_dir` (see
     `write_corpus`) and `clip_seconds`; clips are `hop_seconds` apart (default: no overlap).
 
     Returns:
         `(manifest, kept tracks, skipped tracks, Clips)`.
     """
-    tracks = list_tracks(
-        config.input,
-        config.dataset,
+    tracks = config.tracks(
         family=config.family,
         tracks_per_genre=config.tracks_per_genre,
         seconds=config.track_seconds,
         sample_rate=config.sample_rate,
-        seed=config.seed,
         genres=config.genres,
     )
     manifest, kept = write_corpus(tracks, config.records_dir, config.sample_rate)

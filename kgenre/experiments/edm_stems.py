@@ -37,6 +37,7 @@ import json
 import logging
 import os
 import sys
+from typing import ClassVar
 
 import numpy as np
 
@@ -80,7 +81,6 @@ class Config(RunOptions):
 
     Attributes:
         input: a folder per genre or a CSV of path,label[,group]; none: the synthetic EDM corpus.
-        dataset: how to read --input: auto, folder, csv, fma_small or ismir2004.
         tracks_per_genre: synthetic tracks per genre (11: the paper's 66 songs / 6 genres).
         excerpt_seconds: excerpt length (10.63 s gives the paper's T = 458 frames).
         sample_rate: 22,050 Hz (the paper's).
@@ -94,15 +94,23 @@ class Config(RunOptions):
         select: test (the paper's: the epoch with the lowest test loss) or validation.
         model_preset: paper filters (32, 64), or small (4, 8) for smoke runs.
         records_dir: TFRecords folder (a sub-folder per separator).
-        run_dir: the run folder (a rerun with the same folder resumes).
         seed: seed of the corpus, the splits and the weights.
-        progress: show progress bars.
     """
 
-    input: str | None = None
-    dataset: str = dataclasses.field(
-        default="auto", metadata={"choices": ("auto", "folder", "csv", "fma_small", "ismir2004")}
+    recipe: ClassVar[str] = NAME
+    # A run of a few seconds per trial: 3 tracks per genre, 3-s excerpts, 2 trials.
+    #
+    # Not grouped: with 3 tracks per genre each genre is one synthetic artist, so a grouped
+    # test set would hold only genres never trained on.
+    SMOKE: ClassVar[dict] = dict(
+        tracks_per_genre=3,
+        group_by="none",
+        excerpt_seconds=3.0,
+        trials=2,
+        epochs=2,
+        model_preset="small",
     )
+
     tracks_per_genre: int = 11
     excerpt_seconds: float = 10.63
     sample_rate: int = 22050
@@ -116,38 +124,15 @@ class Config(RunOptions):
     batch_size: int = 8
     select: str = dataclasses.field(default="test", metadata={"choices": ("test", "validation")})
     model_preset: str = dataclasses.field(default="paper", metadata={"choices": ("paper", "small")})
-    records_dir: str = os.path.join("tf_records", NAME)
-    run_dir: str = os.path.join("runs", NAME)
-    seed: int = 0
-    progress: bool = True
 
     def __post_init__(self):
+        super().__post_init__()
         check_settings(
             self,
             positive=("excerpt_seconds", "sample_rate"),
             integers=("tracks_per_genre", "trials", "epochs", "batch_size"),
             fractions=("test_fraction",),
         )
-
-    @classmethod
-    def smoke(cls, **overrides) -> Config:
-        """A run of a few seconds per trial: 3 tracks per genre, 3-s excerpts, 2 trials.
-
-        Not grouped: with 3 tracks per genre each genre is one synthetic artist, so a grouped
-        test set would hold only genres never trained on.
-        """
-        settings = dict(
-            tracks_per_genre=3,
-            group_by="none",
-            excerpt_seconds=3.0,
-            trials=2,
-            epochs=2,
-            model_preset="small",
-            records_dir=os.path.join("tf_records", f"{NAME}_smoke"),
-            run_dir=os.path.join("runs", f"{NAME}_smoke"),
-        )
-        settings.update(overrides)
-        return cls(**settings)
 
 
 def resolve_separator(name: str, tracks) -> str:
@@ -381,14 +366,11 @@ def run(config: Config):
     from kgenre.experiments.runner import Plan, run_plan
     from kgenre.stems import default_cache_dir
 
-    tracks = data.list_tracks(
-        config.input,
-        config.dataset,
+    tracks = config.tracks(
         family="edm",
         tracks_per_genre=config.tracks_per_genre,
         seconds=max(config.excerpt_seconds, 1.0),
         sample_rate=config.sample_rate,
-        seed=config.seed,
     )
     separator = resolve_separator(config.separator, tracks)
     print(f"{NAME}: separator {separator}", file=sys.stderr)
@@ -446,14 +428,9 @@ def run(config: Config):
 
 def main(argv=None) -> int:
     """`python -m kgenre.experiments.edm_stems [flags]`; prints the run folder."""
-    from kgenre.experiments.options import parse_config
+    from kgenre.experiments.options import command_line
 
-    config = parse_config(
-        Config, argv, prog=f"python -m kgenre.experiments.{NAME}", description=__doc__
-    )
-    result = run(config)
-    print(f"run folder: {os.path.abspath(result.run_dir)}")
-    return 0
+    return command_line(NAME, Config, run, __doc__, argv)
 
 
 if __name__ == "__main__":

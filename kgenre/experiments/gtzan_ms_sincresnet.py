@@ -48,6 +48,7 @@ import functools
 import os
 import sys
 import typing
+from typing import ClassVar
 
 import numpy as np
 
@@ -134,13 +135,31 @@ class Config(RunOptions):
         batch_size: clips per batch (32 = 8 tracks x 4 clips).
         augment: gain U[0.9, 1.1] and Gaussian noise sigma 0.02 on training clips (the
             paper's); 4 random clips per track per epoch either way.
-        records_dir: TFRecords folder.
-        run_dir: the run folder (a rerun with the same folder resumes).
         seed: seed of the corpus, the folds and the weights.
-        progress: show progress bars.
     """
 
-    input: str | None = None
+    recipe: ClassVar[str] = NAME
+    # A run of a few seconds per fold: 4 genres x 4 synthetic tracks of 1.5 s at 8 kHz,
+    # 0.5-s clips (the small presets' 4,000 samples) at a 0.25-s hop, 2 folds, 2 epochs,
+    # the models' small presets, no warm-up.
+    #
+    # Not grouped: with 4 tracks per genre each genre is one synthetic artist, so a grouped
+    # test fold would hold only genres never trained on.
+    SMOKE: ClassVar[dict] = dict(
+        tracks_per_genre=4,
+        genres=("blues", "classical", "metal", "reggae"),
+        track_seconds=1.5,
+        sample_rate=8000,
+        clip_seconds=0.5,
+        hop_seconds=0.25,
+        folds=2,
+        group_by="none",
+        epochs=2,
+        warmup_epochs=0,
+        batch_size=8,
+        model_size="small",
+    )
+
     dataset: str = dataclasses.field(
         default="auto", metadata={"choices": ("auto", "folder", "csv", "ismir2004")}
     )
@@ -160,12 +179,9 @@ class Config(RunOptions):
     warmup_epochs: int = 5
     batch_size: int = 32
     augment: bool = True
-    records_dir: str = os.path.join("tf_records", NAME)
-    run_dir: str = os.path.join("runs", NAME)
-    seed: int = 0
-    progress: bool = True
 
     def __post_init__(self):
+        super().__post_init__()
         check_settings(
             self,
             positive=("track_seconds", "sample_rate", "clip_seconds", "hop_seconds"),
@@ -187,34 +203,6 @@ class Config(RunOptions):
                 f"protocol 'ismir2004' reads the ISMIR2004 lists; dataset must be auto or "
                 f"ismir2004, got {self.dataset!r}"
             )
-
-    @classmethod
-    def smoke(cls, **overrides) -> Config:
-        """A run of a few seconds per fold: 4 genres x 4 synthetic tracks of 1.5 s at 8 kHz,
-        0.5-s clips (the small presets' 4,000 samples) at a 0.25-s hop, 2 folds, 2 epochs,
-        the models' small presets, no warm-up.
-
-        Not grouped: with 4 tracks per genre each genre is one synthetic artist, so a grouped
-        test fold would hold only genres never trained on.
-        """
-        settings = dict(
-            tracks_per_genre=4,
-            genres=("blues", "classical", "metal", "reggae"),
-            track_seconds=1.5,
-            sample_rate=8000,
-            clip_seconds=0.5,
-            hop_seconds=0.25,
-            folds=2,
-            group_by="none",
-            epochs=2,
-            warmup_epochs=0,
-            batch_size=8,
-            model_size="small",
-            records_dir=os.path.join("tf_records", f"{NAME}_smoke"),
-            run_dir=os.path.join("runs", f"{NAME}_smoke"),
-        )
-        settings.update(overrides)
-        return cls(**settings)
 
     @property
     def clip_samples(self) -> int:
@@ -449,17 +437,13 @@ def run(config: Config) -> RunResult:
     from kgenre.experiments import data
     from kgenre.experiments.runner import Plan, run_plan
 
-    dataset = config.dataset
     if config.protocol == "ismir2004":
-        dataset = "ismir2004"
-    tracks = data.list_tracks(
-        config.input,
-        dataset,
+        config = dataclasses.replace(config, dataset="ismir2004")
+    tracks = config.tracks(
         family="gtzan",
         tracks_per_genre=config.tracks_per_genre,
         seconds=config.track_seconds,
         sample_rate=config.sample_rate,
-        seed=config.seed,
         genres=config.genres,
     )
     manifest, kept = data.write_corpus(tracks, config.records_dir, config.sample_rate)

@@ -42,6 +42,7 @@ import json
 import os
 import shutil
 import sys
+from typing import ClassVar
 
 import numpy as np
 
@@ -86,7 +87,6 @@ class Config(RunOptions):
 
     Attributes:
         input: a folder per genre or a CSV of path,label[,group]; none: the synthetic corpus.
-        dataset: how to read --input: auto, folder, csv, fma_small or ismir2004.
         family: synthetic corpus: gtzan (GTZAN's ten genres, the paper's music task) or edm.
         genres: a subset of the synthetic family's genres (default: all).
         tracks_per_genre: synthetic tracks per genre (100, as GTZAN).
@@ -125,15 +125,38 @@ class Config(RunOptions):
             (XSleepNet's line-fit slopes); see `kgenre.training.BlendingWeightEstimator`.
         model_preset: paper network sizes, or small for smoke runs.
         records_dir: TFRecords folder (the views are cached in its inputs/ folder).
-        run_dir: the run folder (a rerun with the same folder resumes).
         seed: seed of the corpus, the splits and the weights.
-        progress: show progress bars.
     """
 
-    input: str | None = None
-    dataset: str = dataclasses.field(
-        default="auto", metadata={"choices": ("auto", "folder", "csv", "fma_small", "ismir2004")}
+    recipe: ClassVar[str] = NAME
+    # A run of about a minute: 3 genres x 5 two-second tracks at 8 kHz, 0.5-s clips, one
+    # holdout split, small networks, 3 epochs, blending weights updated every step. The
+    # 36 training clips fill 3 batches of 12 exactly, and the 12 validation and test clips
+    # one: JAX compiles each step once.
+    #
+    # Not grouped: with 5 tracks per genre each genre is one synthetic artist, so a grouped
+    # test set would hold only genres never trained on.
+    SMOKE: ClassVar[dict] = dict(
+        genres=("blues", "classical", "metal"),
+        tracks_per_genre=5,
+        track_seconds=2.0,
+        sample_rate=8000,
+        clip_seconds=0.5,
+        n_cqt=48,
+        cqt_hop=128,
+        protocol="holdout",
+        holdout_fractions=(0.6, 0.2, 0.2),
+        group_by="none",
+        epochs=3,
+        batch_size=12,
+        learning_rate=1e-3,
+        warmup_epochs=0,
+        decay_epochs=(),
+        blend_update_steps=1,
+        blend_window=2,
+        model_preset="small",
     )
+
     family: str = dataclasses.field(default="gtzan", metadata={"choices": ("gtzan", "edm")})
     genres: tuple | None = None
     tracks_per_genre: int = 100
@@ -167,12 +190,9 @@ class Config(RunOptions):
         default="best_so_far", metadata={"choices": ("best_so_far", "slope")}
     )
     model_preset: str = dataclasses.field(default="paper", metadata={"choices": ("paper", "small")})
-    records_dir: str = os.path.join("tf_records", NAME)
-    run_dir: str = os.path.join("runs", NAME)
-    seed: int = 0
-    progress: bool = True
 
     def __post_init__(self):
+        super().__post_init__()
         check_settings(
             self,
             positive=(
@@ -209,41 +229,6 @@ class Config(RunOptions):
             )
         if list(self.decay_epochs) != sorted(self.decay_epochs):
             raise ValueError(f"decay_epochs must increase, got {self.decay_epochs}")
-
-    @classmethod
-    def smoke(cls, **overrides) -> Config:
-        """A run of about a minute: 3 genres x 5 two-second tracks at 8 kHz, 0.5-s clips, one
-        holdout split, small networks, 3 epochs, blending weights updated every step. The
-        36 training clips fill 3 batches of 12 exactly, and the 12 validation and test clips
-        one: JAX compiles each step once.
-
-        Not grouped: with 5 tracks per genre each genre is one synthetic artist, so a grouped
-        test set would hold only genres never trained on.
-        """
-        settings = dict(
-            genres=("blues", "classical", "metal"),
-            tracks_per_genre=5,
-            track_seconds=2.0,
-            sample_rate=8000,
-            clip_seconds=0.5,
-            n_cqt=48,
-            cqt_hop=128,
-            protocol="holdout",
-            holdout_fractions=(0.6, 0.2, 0.2),
-            group_by="none",
-            epochs=3,
-            batch_size=12,
-            learning_rate=1e-3,
-            warmup_epochs=0,
-            decay_epochs=(),
-            blend_update_steps=1,
-            blend_window=2,
-            model_preset="small",
-            records_dir=os.path.join("tf_records", f"{NAME}_smoke"),
-            run_dir=os.path.join("runs", f"{NAME}_smoke"),
-        )
-        settings.update(overrides)
-        return cls(**settings)
 
 
 def view_inputs(config: Config) -> dict:
@@ -685,14 +670,9 @@ def run(config: Config):
 
 def main(argv=None) -> int:
     """`python -m kgenre.experiments.multiview [flags]`; prints the run folder."""
-    from kgenre.experiments.options import parse_config
+    from kgenre.experiments.options import command_line
 
-    config = parse_config(
-        Config, argv, prog=f"python -m kgenre.experiments.{NAME}", description=__doc__
-    )
-    result = run(config)
-    print(f"run folder: {os.path.abspath(result.run_dir)}")
-    return 0
+    return command_line(NAME, Config, run, __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -5,24 +5,92 @@ the field's line in the `Attributes:` section of the docstring of the class that
 with its default; `--smoke` starts from `Config.smoke()` instead of the paper-scale defaults.
 Only flags given on the command line override the chosen defaults.
 
-`RunOptions` holds the settings every recipe shares; a recipe's `Config` inherits it and so
-gets its flags, and the runner (`kgenre.experiments.runner.run_plan`) applies them.
+`Settings` holds what every recipe's settings share (data, folders, seed, progress, the smoke
+sizes); `RunOptions` adds the device and speed settings the runner
+(`kgenre.experiments.runner.run_plan`) applies. A recipe's `Config` inherits one of them and so
+gets their flags.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import re
 import types
 import typing
+from typing import ClassVar
 
 from kgenre.training.choices import DISTRIBUTE_MODES, JIT_COMPILE, PRECISIONS
 
+DATASETS = ("auto", "folder", "csv", "fma_small", "ismir2004")
+"""How `--input` is read (`kgenre.experiments.data.list_tracks`)."""
+
 
 @dataclasses.dataclass
-class RunOptions:
-    """Settings every recipe shares; a recipe's `Config` inherits them (with their flags).
+class Settings:
+    """What every recipe's settings share; a recipe's `Config` inherits it (with its flags).
+
+    A subclass names its recipe (`recipe`) and the sizes of its `--smoke` run (`SMOKE`).
+
+    Attributes:
+        input: a folder per genre or a CSV of path,label[,group] (or a dataset's folder, see
+            --dataset); none: the built-in synthetic corpus.
+        dataset: how to read --input: auto (a folder or a CSV), folder, csv, fma_small (with
+            --metadata) or ismir2004.
+        metadata: FMA's fma_metadata folder (holds tracks.csv), for --dataset fma_small.
+        records_dir: TFRecords folder (default: tf_records/RECIPE, or tf_records/RECIPE_smoke
+            with --smoke).
+        run_dir: the run folder (default: runs/RECIPE, or runs/RECIPE_smoke with --smoke); a
+            rerun with the same folder resumes.
+        seed: seed of the corpus, the splits and the weights.
+        progress: show progress bars.
+    """
+
+    recipe: ClassVar[str] = "experiment"
+    SMOKE: ClassVar[dict] = {}
+
+    input: str | None = None
+    dataset: str = dataclasses.field(default="auto", metadata={"choices": DATASETS})
+    metadata: str | None = None
+    records_dir: str | None = None
+    run_dir: str | None = None
+    seed: int = 0
+    progress: bool = True
+
+    def __post_init__(self):
+        if self.records_dir is None:
+            self.records_dir = os.path.join("tf_records", self.recipe)
+        if self.run_dir is None:
+            self.run_dir = os.path.join("runs", self.recipe)
+        check_settings(self)
+        if self.dataset == "fma_small" and (self.input is None or self.metadata is None):
+            raise ValueError("dataset 'fma_small' needs --input (fma_small) and --metadata")
+
+    @classmethod
+    def smoke(cls, **overrides):
+        """The recipe's tiny run: `SMOKE`'s sizes, in the `_smoke` folders."""
+        settings = {
+            "records_dir": os.path.join("tf_records", f"{cls.recipe}_smoke"),
+            "run_dir": os.path.join("runs", f"{cls.recipe}_smoke"),
+            **cls.SMOKE,
+            **overrides,
+        }
+        return cls(**settings)
+
+    def tracks(self, **synthetic) -> list:
+        """The labelled tracks: `--input` read as `--dataset` says, else the synthetic corpus
+        rendered with `synthetic` (family, tracks_per_genre, seconds, sample_rate, genres)."""
+        from kgenre.experiments.data import list_tracks
+
+        return list_tracks(
+            self.input, self.dataset, metadata=self.metadata, seed=self.seed, **synthetic
+        )
+
+
+@dataclasses.dataclass
+class RunOptions(Settings):
+    """`Settings` and the device and speed settings the runner applies.
 
     Attributes:
         distribute: auto (data_parallel when more than one GPU/TPU or host is visible, else

@@ -48,6 +48,7 @@ import dataclasses
 import os
 import sys
 import typing
+from typing import ClassVar
 
 import numpy as np
 
@@ -143,17 +144,32 @@ class Config(RunOptions):
         dropout: dropout before the classifier (the slides: 0.3-0.5).
         vgg16_weights: vgg16's start: a local VGG16 no-top weights file, imagenet (Keras'
             file, downloaded on first use), or none (random weights; nothing is downloaded).
-        records_dir: TFRecords folder.
-        run_dir: the run folder (a rerun with the same folder resumes).
         seed: seed of the corpus, the split and the weights.
-        progress: show progress bars.
     """
 
-    input: str | None = None
+    recipe: ClassVar[str] = NAME
+    # A run of seconds per model: SoundFusion (concatenation) and the ResNet2D baseline
+    # in their small presets, 3 genres x 10 synthetic tracks of 6 s, 3-s clips (the
+    # shortest ResNet1D takes), 2 epochs.
+    #
+    # Not grouped: with 10 tracks per genre a grouped split would put whole genres on one
+    # side.
+    SMOKE: ClassVar[dict] = dict(
+        tracks_per_genre=10,
+        genres=("classical", "hiphop", "rock"),
+        track_seconds=6.0,
+        clip_seconds=3.0,
+        hop_seconds=2.25,
+        group_by="none",
+        models=(PRIMARY, BASELINE),
+        model_size="small",
+        epochs=2,
+        batch_size=16,
+    )
+
     dataset: str = dataclasses.field(
         default="auto", metadata={"choices": ("auto", "folder", "csv", "fma_small")}
     )
-    metadata: str | None = None
     split: str = dataclasses.field(
         default="auto", metadata={"choices": ("auto", "official", "holdout")}
     )
@@ -172,12 +188,9 @@ class Config(RunOptions):
     augment: bool = True
     dropout: float = 0.3
     vgg16_weights: str | None = None
-    records_dir: str = os.path.join("tf_records", NAME)
-    run_dir: str = os.path.join("runs", NAME)
-    seed: int = 0
-    progress: bool = True
 
     def __post_init__(self):
+        super().__post_init__()
         check_settings(
             self,
             positive=(
@@ -197,32 +210,6 @@ class Config(RunOptions):
             raise ValueError("dataset 'fma_small' needs --input (fma_small) and --metadata")
         if self.vgg16_weights not in (None, "imagenet") and not os.path.isfile(self.vgg16_weights):
             raise ValueError(f"vgg16_weights: no such file {self.vgg16_weights!r}")
-
-    @classmethod
-    def smoke(cls, **overrides) -> Config:
-        """A run of seconds per model: SoundFusion (concatenation) and the ResNet2D baseline
-        in their small presets, 3 genres x 10 synthetic tracks of 6 s, 3-s clips (the
-        shortest ResNet1D takes), 2 epochs.
-
-        Not grouped: with 10 tracks per genre a grouped split would put whole genres on one
-        side.
-        """
-        settings = dict(
-            tracks_per_genre=10,
-            genres=("classical", "hiphop", "rock"),
-            track_seconds=6.0,
-            clip_seconds=3.0,
-            hop_seconds=2.25,
-            group_by="none",
-            models=(PRIMARY, BASELINE),
-            model_size="small",
-            epochs=2,
-            batch_size=16,
-            records_dir=os.path.join("tf_records", f"{NAME}_smoke"),
-            run_dir=os.path.join("runs", f"{NAME}_smoke"),
-        )
-        settings.update(overrides)
-        return cls(**settings)
 
 
 def clip_settings(name: str, config: Config) -> tuple[float, float, int]:
@@ -467,15 +454,11 @@ def run(config: Config) -> RunResult:
     from kgenre.experiments import data
     from kgenre.experiments.runner import Plan, run_plan
 
-    tracks = data.list_tracks(
-        config.input,
-        config.dataset,
-        metadata=config.metadata,
+    tracks = config.tracks(
         family="gtzan",
         tracks_per_genre=config.tracks_per_genre,
         seconds=config.track_seconds,
         sample_rate=config.sample_rate,
-        seed=config.seed,
         genres=config.genres,
     )
     manifest, kept = data.write_corpus(tracks, config.records_dir, config.sample_rate)

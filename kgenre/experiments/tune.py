@@ -37,8 +37,9 @@ import dataclasses
 import os
 import sys
 import time
+from typing import ClassVar
 
-from kgenre.experiments.options import check_settings
+from kgenre.experiments.options import Settings, check_settings
 
 NAME = "tune"
 BEST = "best.json"
@@ -47,12 +48,11 @@ ROLES = ("single", "chief", "worker")
 
 
 @dataclasses.dataclass
-class Config:
+class Config(Settings):
     """Settings of one search.
 
     Attributes:
         input: a folder per genre or a CSV of path,label[,group]; none: the synthetic corpus.
-        dataset: how to read --input: auto, folder, csv, fma_small or ismir2004.
         family: synthetic corpus family: gtzan (GTZAN's ten genres) or edm.
         genres: a subset of the synthetic family's genres (default: all).
         tracks_per_genre: synthetic tracks per genre.
@@ -69,16 +69,30 @@ class Config:
         objective: the logged quantity the search maximises (or minimises, for a loss).
         holdout_fractions: train, validation and test shares of the tracks.
         group_by: auto (artist when the tracks name one), artist or none.
-        records_dir: TFRecords folder.
-        run_dir: the run folder (a rerun with the same folder resumes).
         seed: seed of the corpus, the split and the search.
-        progress: show keras-tuner's progress.
     """
 
-    input: str | None = None
-    dataset: str = dataclasses.field(
-        default="auto", metadata={"choices": ("auto", "folder", "csv", "fma_small", "ismir2004")}
+    recipe: ClassVar[str] = NAME
+    # A 2-trial SincNet search on 3 genres x 5 two-second tracks at 8 kHz, 0.5-s clips.
+    #
+    # The 36 training clips fill 3 batches of 12 and the 12 validation and test clips one,
+    # so JAX compiles each step once. Not grouped: each genre is one synthetic artist.
+    SMOKE: ClassVar[dict] = dict(
+        genres=("blues", "classical", "metal"),
+        tracks_per_genre=5,
+        track_seconds=2.0,
+        sample_rate=8000,
+        clip_seconds=0.5,
+        architecture="sincnet",
+        space=("filters=8|16", "kernel_size=31|51", "learning_rate=0.001|0.01"),
+        fixed=("conv_filters=4", "dense_units=16"),
+        max_trials=2,
+        epochs=1,
+        batch_size=12,
+        holdout_fractions=(0.6, 0.2, 0.2),
+        group_by="none",
     )
+
     family: str = dataclasses.field(default="gtzan", metadata={"choices": ("gtzan", "edm")})
     genres: tuple | None = None
     tracks_per_genre: int = 10
@@ -98,12 +112,9 @@ class Config:
     group_by: str = dataclasses.field(
         default="auto", metadata={"choices": ("auto", "artist", "none")}
     )
-    records_dir: str = os.path.join("tf_records", NAME)
-    run_dir: str = os.path.join("runs", NAME)
-    seed: int = 0
-    progress: bool = True
 
     def __post_init__(self):
+        super().__post_init__()
         check_settings(
             self,
             positive=("track_seconds", "sample_rate", "clip_seconds"),
@@ -116,33 +127,6 @@ class Config:
             )
         parse_assignments(self.space, "space", choices=True)
         parse_assignments(self.fixed, "fixed")
-
-    @classmethod
-    def smoke(cls, **overrides) -> Config:
-        """A 2-trial SincNet search on 3 genres x 5 two-second tracks at 8 kHz, 0.5-s clips.
-
-        The 36 training clips fill 3 batches of 12 and the 12 validation and test clips one,
-        so JAX compiles each step once. Not grouped: each genre is one synthetic artist.
-        """
-        settings = dict(
-            genres=("blues", "classical", "metal"),
-            tracks_per_genre=5,
-            track_seconds=2.0,
-            sample_rate=8000,
-            clip_seconds=0.5,
-            architecture="sincnet",
-            space=("filters=8|16", "kernel_size=31|51", "learning_rate=0.001|0.01"),
-            fixed=("conv_filters=4", "dense_units=16"),
-            max_trials=2,
-            epochs=1,
-            batch_size=12,
-            holdout_fractions=(0.6, 0.2, 0.2),
-            group_by="none",
-            records_dir=os.path.join("tf_records", f"{NAME}_smoke"),
-            run_dir=os.path.join("runs", f"{NAME}_smoke"),
-        )
-        settings.update(overrides)
-        return cls(**settings)
 
 
 def _literal(text: str):
