@@ -86,18 +86,18 @@ class PresetModel(keras.Model):
         return cls(**config)
 
     @classmethod
-    def from_architecture(cls, name: str, **overrides) -> PresetModel:
+    def from_architecture(cls, architecture: str, /, **overrides) -> PresetModel:
         """Builds an untrained model from a named architecture (see `presets`, e.g.
-        `"paper"`, `"small"`); `overrides` replace constructor arguments."""
-        if name not in cls.presets:
+        `"paper"`, `"small"`); `overrides` replace constructor arguments (`name=` included)."""
+        if architecture not in cls.presets:
             raise ValueError(
-                f"unknown architecture {name!r} for {cls.__name__}; choose one of "
+                f"unknown architecture {architecture!r} for {cls.__name__}; choose one of "
                 f"{sorted(cls.presets)}"
             )
-        return cls(**{**copy.deepcopy(cls.presets[name]), **overrides})
+        return cls(**{**copy.deepcopy(cls.presets[architecture]), **overrides})
 
     @classmethod
-    def from_preset(cls, preset: str, **overrides) -> PresetModel:
+    def from_preset(cls, preset: str, /, **overrides) -> PresetModel:
         """Loads a trained model from a kgenre preset, as keras-hub's `from_preset` does.
 
         `preset` is a preset folder (config, weights, metadata; see
