@@ -103,11 +103,26 @@ class RunOptions(Settings):
             on CPUs with AVX-512 BF16 or AMX, float16 suits GPUs. The saved model is float32.
         jit_compile: auto (Keras' choice), true (XLA on TensorFlow and JAX, torch.compile on
             PyTorch) or false.
+        workers: processes that fit the models side by side, each with its share of the CPU
+            threads (`kgenre.experiments.workers`); 0: auto (one per CPU core, at most 4, on a
+            machine without GPUs or TPUs; else 1).
     """
 
     distribute: str = dataclasses.field(default="auto", metadata={"choices": DISTRIBUTE_MODES})
     mixed_precision: str = dataclasses.field(default="float32", metadata={"choices": PRECISIONS})
     jit_compile: str = dataclasses.field(default="auto", metadata={"choices": JIT_COMPILE})
+    workers: int = 0
+
+    @classmethod
+    def smoke(cls, **overrides):
+        """`Settings.smoke`, fitted in this process unless `workers` says otherwise (a tiny
+        run gains nothing from worker processes)."""
+        return super().smoke(**{"workers": 1, **overrides})
+
+    def __post_init__(self):
+        super().__post_init__()
+        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 0:
+            raise ValueError(f"workers must be an integer >= 0 (0: auto), got {self.workers!r}")
 
     def compile_options(self, model) -> dict:
         """Applies the precision to `model` in place and returns `model.compile` arguments

@@ -31,7 +31,7 @@ METRICS = "metrics.json"
 REPORT = "report.md"
 MODEL = "model.keras"
 
-IGNORED_SETTINGS = ("run_dir", "records_dir", "progress")
+IGNORED_SETTINGS = ("run_dir", "records_dir", "progress", "workers")
 """Settings that may change between a run and its resumption (they do not change results)."""
 
 

@@ -345,32 +345,53 @@ def _save_best(folder, plan, outcome, row, best):
 
 
 def run_plan(plan: Plan, run_dir: str, progress: bool = True) -> RunResult:
-    """Runs (or resumes) `plan` in `run_dir`; see the module docstring."""
+    """Runs (or resumes) `plan` in `run_dir`; see the module docstring.
+
+    With `RunOptions.workers` above 1 (or `auto` on a machine without accelerators) the fits
+    run in worker processes (`kgenre.experiments.workers`) and this process follows them; in
+    a worker process, this call fits the pairs the worker claims and returns.
+    """
     from tqdm.auto import tqdm
+
+    from kgenre.experiments import workers as parallel
 
     start = time.monotonic()
     folder = RunFolder(run_dir, plan.recipe, plan.config)
     rows = folder.results()
     done = {(r["split"], r["model"]) for r in rows}
-    best = max(
-        (
-            r["metrics"].get(plan.select_metric, -np.inf)
-            for r in rows
-            if r["model"] == plan.primary and r.get("saved_model")
-        ),
-        default=None,
-    )
-    if best is not None and not os.path.exists(folder.file(MODEL)):
-        best = None  # the model file was removed: save the next best split again
     todo = [(s, c) for s in plan.splits for c in plan.candidates if (s.index, c.name) not in done]
+    if parallel.worker_share() is not None:
+        parallel.setup_done()
+        with _devices(plan) as plan:
+            rows = _claim_and_fit(plan, folder, todo, done)
+        return RunResult(folder.path, {}, {}, rows, None)
+    count = parallel.resolve_workers(plan.config) if todo else 1
     total = len(plan.splits) * len(plan.candidates)
     bar = tqdm(
         total=total, initial=total - len(todo), desc=plan.recipe, unit="fit", disable=not progress
     )
     if done and todo:
         bar.write(f"resuming {run_dir}: {len(done)} of {total} fits already done")
-    with _devices(plan) as plan:
-        rows = _fit_all(plan, folder, todo, rows, best, bar, start)
+    if count > 1:
+        threads = max(1, (os.cpu_count() or 1) // count)
+        plan = dataclasses.replace(
+            plan,
+            notes=[
+                *plan.notes,
+                f"Workers: {count} processes with {threads} CPU thread(s) each fitted the "
+                "models side by side (`--workers`); a fit's seconds are its own wall time.",
+            ],
+        )
+
+        def on_split_done(rows):
+            _write_summaries(folder, plan, rows, figures=[], seconds=time.monotonic() - start)
+
+        with _devices(plan) as plan:
+            parallel.run_workers(plan, folder, count, bar, on_split_done)
+        rows = folder.results()
+    else:
+        with _devices(plan) as plan:
+            rows = _fit_all(plan, folder, todo, rows, _best_saved(folder, plan, rows), bar, start)
     bar.close()
     figures = write_plots(folder, plan, rows) if rows else []
     if rows and plan.figures is not None:
@@ -382,6 +403,21 @@ def run_plan(plan: Plan, run_dir: str, progress: bool = True) -> RunResult:
     return RunResult(
         folder.path, summary, comparisons, rows, model if os.path.exists(model) else None
     )
+
+
+def _best_saved(folder, plan, rows):
+    """The `select_metric` of the saved `model.keras`'s split, or `None` (none saved yet)."""
+    best = max(
+        (
+            r["metrics"].get(plan.select_metric, -np.inf)
+            for r in rows
+            if r["model"] == plan.primary and r.get("saved_model")
+        ),
+        default=None,
+    )
+    if best is not None and not os.path.exists(folder.file(MODEL)):
+        best = None  # the model file was removed: save the next best split again
+    return best
 
 
 @contextlib.contextmanager
@@ -398,23 +434,29 @@ def _devices(plan: Plan):
         yield dataclasses.replace(plan, notes=[*plan.notes, f"Devices: {distribution.describe()}."])
 
 
+def _fit_one(plan, split, candidate):
+    """Fits one (split, candidate); returns its results row and its `Outcome`."""
+    began, cpu = time.monotonic(), time.process_time()
+    outcome = candidate.fit(split)
+    row = {
+        "split": split.index,
+        "split_name": split.name,
+        "seed": split.seed,
+        "model": candidate.name,
+        "metrics": _score(outcome, len(plan.class_names)),
+        "history": {k: [float(v) for v in vs] for k, vs in (outcome.history or {}).items()},
+        "extras": outcome.extras or {},
+        "seconds": time.monotonic() - began,
+        "cpu_seconds": time.process_time() - cpu,
+    }
+    return row, outcome
+
+
 def _fit_all(plan, folder, todo, rows, best, bar, start):
     """Trains each (split, candidate) of `todo`, appending its row as soon as it finishes."""
     for split, candidate in todo:
         bar.set_postfix_str(f"{split.name}, {candidate.name}")
-        began, cpu = time.monotonic(), time.process_time()
-        outcome = candidate.fit(split)
-        row = {
-            "split": split.index,
-            "split_name": split.name,
-            "seed": split.seed,
-            "model": candidate.name,
-            "metrics": _score(outcome, len(plan.class_names)),
-            "history": {k: [float(v) for v in vs] for k, vs in (outcome.history or {}).items()},
-            "extras": outcome.extras or {},
-            "seconds": time.monotonic() - began,
-            "cpu_seconds": time.process_time() - cpu,
-        }
+        row, outcome = _fit_one(plan, split, candidate)
         if candidate.name == plan.primary:
             best = _save_best(folder, plan, outcome, row, best)
         folder.append(row)
@@ -424,6 +466,22 @@ def _fit_all(plan, folder, todo, rows, best, bar, start):
         if last_of_split:
             _write_summaries(folder, plan, rows, figures=[], seconds=time.monotonic() - start)
     return rows
+
+
+def _claim_and_fit(plan, folder, todo, done):
+    """A worker's loop: claims unfinished pairs one at a time and fits them; the best-split
+    check and the append happen under the run folder's lock, so workers never save over a
+    better model or interleave lines."""
+    from kgenre.experiments.workers import claim_next, folder_lock
+
+    while (pair := claim_next(folder.path, todo, done)) is not None:
+        split, candidate = pair
+        row, outcome = _fit_one(plan, split, candidate)
+        with folder_lock(folder.path):
+            if candidate.name == plan.primary:
+                _save_best(folder, plan, outcome, row, _best_saved(folder, plan, folder.results()))
+            folder.append(row)
+    return folder.results()
 
 
 def _write_summaries(folder, plan, rows, figures, seconds):

@@ -1,6 +1,7 @@
 """kgenre's custom Keras 3 layers (backend-agnostic: `keras.ops` only)."""
 
 from kgenre.layers.attention_pooling import AttentionPooling
+from kgenre.layers.batch_normalization import BatchNormalization
 from kgenre.layers.multi_scale_sinc_net import MultiScaleSincNet
 from kgenre.layers.separable_conv_stack import SeparableConvStack
 from kgenre.layers.sinc_conv1d import SincConv1D
@@ -11,6 +12,7 @@ from kgenre.layers.spec_augment import SpecAugment
 __all__ = [
     "IMPLEMENTATIONS",
     "AttentionPooling",
+    "BatchNormalization",
     "MultiScaleSincNet",
     "SeparableConvStack",
     "SincConv1D",

@@ -3,6 +3,7 @@ from keras import ops
 
 from kgenre.backend_ops import compile_with_xla
 from kgenre.layers.adaptive_pooling import adaptive_average_pool
+from kgenre.layers.batch_normalization import BatchNormalization
 from kgenre.layers.fft_convolution import correlate_spectrum, fast_fft_length
 from kgenre.layers.sinc_conv1d import SincConv1D
 from kgenre.layers.sinc_implementation import sinc_implementation
@@ -95,7 +96,7 @@ class MultiScaleSincNet(keras.layers.Layer):
         ]
         # the FFT path keeps filters on axis 1; the weights are the same either way
         self.norms = [
-            keras.layers.BatchNormalization(
+            BatchNormalization(
                 axis=1 if self._implementation == "fft" else -1,
                 epsilon=1e-5,
                 momentum=0.9,

@@ -1,5 +1,7 @@
 import keras
 
+from kgenre.layers.batch_normalization import BatchNormalization
+
 
 @keras.saving.register_keras_serializable(package="kgenre")
 class SeparableConvStack(keras.layers.Layer):
@@ -82,9 +84,7 @@ class SeparableConvStack(keras.layers.Layer):
                         dtype=self.dtype_policy,
                         name=f"block{i + 1}_sepconv",
                     ),
-                    keras.layers.BatchNormalization(
-                        dtype=self.dtype_policy, name=f"block{i + 1}_bn"
-                    ),
+                    BatchNormalization(dtype=self.dtype_policy, name=f"block{i + 1}_bn"),
                     keras.layers.ReLU(dtype=self.dtype_policy, name=f"block{i + 1}_relu"),
                     keras.layers.MaxPooling2D(
                         pool_size, dtype=self.dtype_policy, name=f"block{i + 1}_pool"

@@ -18,14 +18,14 @@ conv02, pool02, VALID) of EnvNet-v2 (Tokozume et al. [14]), whose pool02 is halv
 
 import keras
 
-from kgenre.layers import AttentionPooling
+from kgenre.layers import AttentionPooling, BatchNormalization
 
 CONV_FILTERS = (64, 64, 128, 128, 256, 256)
 
 
 def conv_block(x, filters, kernel_size, pool_size, dropout, name):
     x = keras.layers.Conv2D(filters, kernel_size, padding="same", name=f"{name}_conv")(x)
-    x = keras.layers.BatchNormalization(name=f"{name}_bn")(x)
+    x = BatchNormalization(name=f"{name}_bn")(x)
     x = keras.layers.ReLU(name=f"{name}_relu")(x)
     x = keras.layers.MaxPooling2D(pool_size, padding="valid", name=f"{name}_pool")(x)
     if dropout:
@@ -70,7 +70,7 @@ def apply_raw_front_end(x, front_filters, front_kernels, front_strides, pool_siz
         x = keras.layers.Conv1D(
             filters, kernel, strides=stride, padding="valid", name=f"{prefix}conv0{i + 1}_conv"
         )(x)
-        x = keras.layers.BatchNormalization(name=f"{prefix}conv0{i + 1}_bn")(x)
+        x = BatchNormalization(name=f"{prefix}conv0{i + 1}_bn")(x)
         x = keras.layers.ReLU(name=f"{prefix}conv0{i + 1}_relu")(x)
     x = keras.layers.MaxPooling1D(pool_size, padding="valid", name=f"{prefix}pool02")(x)
     # the filters of conv02 become the "frequency" axis of a one-channel image

@@ -2,10 +2,12 @@
 
 import keras
 
+from kgenre.layers import BatchNormalization
+
 
 def conv(x, filters, kernel_size, name):
     x = keras.layers.Conv1D(filters, kernel_size, padding="same", name=f"{name}_conv")(x)
-    x = keras.layers.BatchNormalization(name=f"{name}_bn")(x)
+    x = BatchNormalization(name=f"{name}_bn")(x)
     return keras.layers.ReLU(name=f"{name}_relu")(x)
 
 

@@ -2,9 +2,11 @@
 
 import keras
 
+from kgenre.layers import BatchNormalization
+
 
 def _bn(name):
-    return keras.layers.BatchNormalization(epsilon=1e-5, momentum=0.9, name=name)
+    return BatchNormalization(epsilon=1e-5, momentum=0.9, name=name)
 
 
 def _act(name, slope):

@@ -10,12 +10,14 @@ import os
 
 import keras
 
+from kgenre.layers import BatchNormalization
+
 RESNET_BLOCKS = {18: (2, 2, 2, 2), 34: (3, 4, 6, 3)}
 
 
 def _bn(name):
     # PyTorch's defaults (eps 1e-5, momentum 0.1 == Keras momentum 0.9), as torchvision.
-    return keras.layers.BatchNormalization(epsilon=1e-5, momentum=0.9, name=name)
+    return BatchNormalization(epsilon=1e-5, momentum=0.9, name=name)
 
 
 def _basic_block(x, filters, stride, conv_shortcut, name):

@@ -1,5 +1,6 @@
 import keras
 
+from kgenre.layers import BatchNormalization
 from kgenre.models._base import PresetModel, check_positive, check_rate, records_arguments
 from kgenre.models._nnet_blocks import (
     conv,
@@ -112,7 +113,7 @@ class NNet1(PresetModel):
             shortcut = x
             x = conv(x, filters[1], kernel_size, "conv2")
             x = keras.layers.Conv1D(filters[2], kernel_size, padding="same", name="conv3_conv")(x)
-            x = keras.layers.BatchNormalization(name="conv3_bn")(x)
+            x = BatchNormalization(name="conv3_bn")(x)
             x = keras.layers.Add(name="shortcut_add")([shortcut, x])
             x = keras.layers.ReLU(name="conv3_relu")(x)
         else:

@@ -1,5 +1,6 @@
 import keras
 
+from kgenre.layers import BatchNormalization
 from kgenre.models._base import (
     PresetModel,
     check_positive,
@@ -70,9 +71,7 @@ class SimpleCNN(PresetModel):
             x = keras.layers.ZeroPadding2D(kernel // 2, name=f"block{i + 1}_pad")(x)
             x = keras.layers.Conv2D(width, kernel, strides=2, name=f"block{i + 1}_conv")(x)
             x = keras.layers.ReLU(name=f"block{i + 1}_relu")(x)
-            x = keras.layers.BatchNormalization(
-                epsilon=1e-5, momentum=0.9, name=f"block{i + 1}_bn"
-            )(x)
+            x = BatchNormalization(epsilon=1e-5, momentum=0.9, name=f"block{i + 1}_bn")(x)
         # head
         x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
         if dropout:

@@ -1,7 +1,7 @@
 import keras
 from keras import ops
 
-from kgenre.layers import SincConv1D
+from kgenre.layers import BatchNormalization, SincConv1D
 from kgenre.models._base import PresetModel, check_positive, classifier, records_arguments
 
 
@@ -134,7 +134,7 @@ class SincNet(PresetModel):
         x = keras.layers.LayerNormalization(epsilon=1e-6, name="fc_input_norm")(x)
         for i in range(3):
             x = keras.layers.Dense(dense_units, use_bias=False, name=f"fc{i}")(x)
-            x = keras.layers.BatchNormalization(momentum=0.95, epsilon=1e-5, name=f"fc{i}_bn")(x)
+            x = BatchNormalization(momentum=0.95, epsilon=1e-5, name=f"fc{i}_bn")(x)
             x = _leaky_relu(f"fc{i}_act")(x)
         outputs = classifier(x, num_classes, classifier_activation, "predictions")
         super().__init__(inputs=inputs, outputs=outputs, **kwargs)

@@ -1,6 +1,6 @@
 import keras
 
-from kgenre.layers import SeparableConvStack
+from kgenre.layers import BatchNormalization, SeparableConvStack
 from kgenre.models._base import PresetModel, check_positive, check_rate, records_arguments
 
 # Mersy gives no penalty strengths; these are the values of Keras' own L1L2 example.
@@ -23,7 +23,7 @@ def _conv_blocks(x, filters, kernel_size, pool_size, l1, l2):
             kernel_regularizer=_penalty(l1, l2),
             name=f"block{i + 1}_conv",
         )(x)
-        x = keras.layers.BatchNormalization(name=f"block{i + 1}_bn")(x)
+        x = BatchNormalization(name=f"block{i + 1}_bn")(x)
         x = keras.layers.ReLU(name=f"block{i + 1}_relu")(x)
         x = keras.layers.MaxPooling2D(pool_size, name=f"block{i + 1}_pool")(x)
     return x
