@@ -290,4 +290,8 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # run main from the package's module, not from `__main__`: `run_plan` releases the setup
+    # turn through `kgenre.experiments.workers`, which must be the module that took it
+    from kgenre.experiments.workers import main as worker_main
+
+    sys.exit(worker_main())
