@@ -240,11 +240,21 @@ def _build(block: str, input_shape, num_classes: int, preset: str):
     return StemConvNet(**settings)
 
 
+STEPS_PER_EXECUTION = 8
+"""Training steps per call into the backend (`keras.Model.compile(steps_per_execution=...)`):
+the same training with less Python between steps, about 7% of a trial on the 2-core machine
+(BENCHMARKS.md, "Main job"). About 7 steps make an epoch here; the callbacks used act per
+epoch. PyTorch's trainer takes 1 only."""
+
+
 def _compile(model, config: Config):
+    import keras
+
     model.compile(
         optimizer="adam",
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
+        steps_per_execution=1 if keras.backend.backend() == "torch" else STEPS_PER_EXECUTION,
         **config.compile_options(model),
     )
 

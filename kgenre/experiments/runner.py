@@ -357,10 +357,13 @@ def run_plan(plan: Plan, run_dir: str, progress: bool = True) -> RunResult:
 
     start = time.monotonic()
     folder = RunFolder(run_dir, plan.recipe, plan.config)
-    rows = folder.results()
+    worker = parallel.worker_share() is not None
+    # a worker reads the log under the lock: another may be appending to it
+    with parallel.folder_lock(folder.path) if worker else contextlib.nullcontext():
+        rows = folder.results()
     done = {(r["split"], r["model"]) for r in rows}
     todo = [(s, c) for s in plan.splits for c in plan.candidates if (s.index, c.name) not in done]
-    if parallel.worker_share() is not None:
+    if worker:
         parallel.setup_done()
         with _devices(plan) as plan:
             rows = _claim_and_fit(plan, folder, todo, done)

@@ -33,11 +33,16 @@ import sys
 import threading
 import time
 
+from kgenre.experiments.run_folder import RESULTS
+
 WORKER_ENV = "KGENRE_WORKER"
 """`index/count` in a worker process's environment."""
 
 CLAIMS = os.path.join("workers", "claims.jsonl")
 """The run folder's claim list: one `[split, model]` line per pair a worker has taken."""
+
+POLL_SECONDS = 2.0
+"""How often the parent looks at the results log (it reads it only when it grew)."""
 
 
 def worker_share() -> tuple[int, int] | None:
@@ -187,16 +192,22 @@ def run_workers(plan, folder, count: int, bar, on_split_done) -> None:
             f"{plan.recipe}: {count} worker processes, {threads} thread(s) each "
             f"(logs in {os.path.join(run_dir, 'workers')})"
         )
-        seen, splits_done = len(folder.results()), 0
+        results = folder.file(RESULTS)
+        seen, splits_done, size = len(folder.results()), 0, -1
         while True:
             codes = [p.poll() for p in processes]
-            rows = folder.results()
-            bar.update(len(rows) - seen)
-            seen = len(rows)
-            complete = _complete_splits(rows, plan)
-            if complete > splits_done:
-                splits_done = complete
-                on_split_done(rows)
+            if os.path.exists(results) and os.path.getsize(results) != size:
+                # read under the lock: `results()` drops a torn last line, which would be a
+                # worker's line half written
+                with folder_lock(run_dir):
+                    size = os.path.getsize(results)
+                    rows = folder.results()
+                bar.update(len(rows) - seen)
+                seen = len(rows)
+                complete = _complete_splits(rows, plan)
+                if complete > splits_done:
+                    splits_done = complete
+                    on_split_done(rows)
             failed = [i for i, code in enumerate(codes) if code not in (None, 0)]
             if failed:
                 index = failed[0]
@@ -207,7 +218,7 @@ def run_workers(plan, folder, count: int, bar, on_split_done) -> None:
                 )
             if all(code == 0 for code in codes):
                 return
-            time.sleep(1.0)
+            time.sleep(POLL_SECONDS)
     finally:
         for process in processes:
             if process.poll() is None:
