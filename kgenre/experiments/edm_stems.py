@@ -241,10 +241,11 @@ def _build(block: str, input_shape, num_classes: int, preset: str):
 
 
 STEPS_PER_EXECUTION = 8
-"""Training steps per call into the backend (`keras.Model.compile(steps_per_execution=...)`):
+"""Training steps per call into TensorFlow (`keras.Model.compile(steps_per_execution=...)`):
 the same training with less Python between steps, about 7% of a trial on the 2-core machine
 (BENCHMARKS.md, "Main job"). About 7 steps make an epoch here; the callbacks used act per
-epoch. PyTorch's trainer takes 1 only."""
+epoch. Other backends take 1: PyTorch's trainer allows no other value, and JAX's unrolls the
+steps into one compiled function, which made its compilation several times longer."""
 
 
 def _compile(model, config: Config):
@@ -254,7 +255,7 @@ def _compile(model, config: Config):
         optimizer="adam",
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
-        steps_per_execution=1 if keras.backend.backend() == "torch" else STEPS_PER_EXECUTION,
+        steps_per_execution=STEPS_PER_EXECUTION if keras.backend.backend() == "tensorflow" else 1,
         **config.compile_options(model),
     )
 

@@ -45,6 +45,7 @@ def offline(tmp_path, monkeypatch):
     return tmp_path
 
 
+@pytest.mark.slow  # two worker processes per backend: run once, on TensorFlow, in CI
 def test_two_workers_fit_every_pair_once_and_resume(offline, recipe_flags):
     run = offline / "run"
     flags = recipe_flags(offline, "--workers", "2")
