@@ -32,9 +32,9 @@ def side_by_side(args):
     """Runs `args.processes` single copies at once; prints their combined throughput."""
     import subprocess
 
-    from kgenre.experiments.workers import thread_environment
+    from kgenre.experiments.workers import thread_environment, threads_per_worker
 
-    threads = max(1, (os.cpu_count() or 1) // args.processes)
+    threads = threads_per_worker(args.processes)
     command = [sys.executable, __file__, "--trials", str(args.trials), "--tracks", str(args.tracks)]
     command += ["--mixed-precision", args.mixed_precision, "--jit-compile", args.jit_compile]
     env = {**os.environ, **thread_environment(threads)}

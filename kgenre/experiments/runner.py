@@ -376,7 +376,7 @@ def run_plan(plan: Plan, run_dir: str, progress: bool = True) -> RunResult:
     if done and todo:
         bar.write(f"resuming {run_dir}: {len(done)} of {total} fits already done")
     if count > 1:
-        threads = max(1, (os.cpu_count() or 1) // count)
+        threads = parallel.threads_per_worker(count)
         plan = dataclasses.replace(
             plan,
             notes=[

@@ -107,6 +107,11 @@ AUTO_MAX = 4
 """Most worker processes `--workers auto` starts (each holds the corpus's features)."""
 
 
+def threads_per_worker(count: int) -> int:
+    """CPU threads each of `count` worker processes gets: an equal share of the cores."""
+    return max(1, (os.cpu_count() or 1) // count)
+
+
 def thread_environment(threads: int) -> dict:
     """Environment variables that give a worker's backend `threads` CPU threads."""
     env = {
@@ -172,7 +177,7 @@ def run_workers(plan, folder, count: int, bar, on_split_done) -> None:
     config = dataclasses.replace(plan.config, progress=False)
     with open(settings, "w", encoding="utf-8") as stream:
         json.dump({"recipe": plan.recipe, "config": dataclasses.asdict(config)}, stream)
-    threads = max(1, (os.cpu_count() or 1) // count)
+    threads = threads_per_worker(count)
     processes, logs = [], []
     try:
         for index in range(count):
