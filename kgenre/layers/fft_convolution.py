@@ -42,14 +42,15 @@ def fast_fft_length(length):
     return best
 
 
-def correlate_spectrum(x_spectrum, kernels, fft_length, out_length):
+def correlate_spectrum(x_spectrum, kernels, fft_length, out_length=None):
     """Valid cross-correlation from a signal's spectrum, channels first.
 
     Args:
         x_spectrum: `(real, imag)` of `ops.rfft(x, fft_length)`, each `(batch, bins)`.
         kernels: float tensor `(K, filters)`.
         fft_length: the transform length, `>= time` of `x`.
-        out_length: outputs to keep, at most `time - K + 1`.
+        out_length: outputs to keep, at most `time - K + 1`; `None` (the default) keeps all
+            `fft_length`, whose first `time - K + 1` are the valid ones.
 
     Returns:
         Tensor `(batch, filters, out_length)`: `sum_k kernels[k, f] x[b, t + k]`.
@@ -58,7 +59,8 @@ def correlate_spectrum(x_spectrum, kernels, fft_length, out_length):
     k_spectrum = ops.rfft(ops.transpose(kernels), fft_length=fft_length)  # (filters, bins)
     # correlation: X times the conjugate of the kernel's spectrum
     x_spectrum = (ops.expand_dims(xr, 1), ops.expand_dims(xi, 1))
-    return correlate_spectra(x_spectrum, k_spectrum, fft_length)[:, :, :out_length]
+    y = correlate_spectra(x_spectrum, k_spectrum, fft_length)
+    return y if out_length is None else y[:, :, :out_length]
 
 
 def fft_correlate(x, kernels, fft_length=None):

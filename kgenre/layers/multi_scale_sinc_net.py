@@ -30,9 +30,10 @@ class MultiScaleSincNet(keras.layers.Layer):
         implementation: how the sinc banks convolve. `"direct"`: `ops.conv` per scale,
             channels last, as the reference code does. `"fft"`: each clip is transformed once
             (`fast_fft_length(time)` points), every scale's 160 filters are applied as
-            spectra and transformed back, and batch norm, ReLU and an O(length) adaptive
-            pooling follow channels first; under TensorFlow inference this front end is
-            compiled with XLA (`kgenre.backend_ops`). Equal to `"direct"` within float32 rounding (1e-4 on the
+            spectra and transformed back, and batch norm, ReLU and an exact blocked adaptive
+            pooling follow channels first (`normalize_relu_pool`); under TensorFlow these
+            are compiled with XLA in training, and the whole front end in inference
+            (`kgenre.backend_ops`). Equal to `"direct"` within float32 rounding (1e-4 on the
             tests' maps). `"auto"` (the default): `sinc_implementation(..., training=True)`,
             which is `"fft"` on every backend (see `sinc_implementation` for the table).
         **kwargs: base layer arguments.
@@ -123,7 +124,7 @@ class MultiScaleSincNet(keras.layers.Layer):
             x = ops.squeeze(x, -1)
         x = self.input_norm(x)
         if self._implementation == "fft":
-            if training:  # XLA measured slower here in training (BENCHMARKS.md)
+            if training:  # TensorFlow's FFT kernels train faster than XLA's (BENCHMARKS.md)
                 return self._fft_maps(x, training=True)
             if getattr(self, "_compiled_fft_maps", None) is None:
                 self._compiled_fft_maps = compile_with_xla(self._fft_maps)
@@ -145,10 +146,39 @@ class MultiScaleSincNet(keras.layers.Layer):
         spectrum = ops.rfft(x, fft_length=n)  # shared by every scale
         maps = []
         for sinc, norm in zip(self.sinc, self.norms):
-            y = correlate_spectrum(spectrum, sinc.kernels(), n, time - sinc._kernel_length + 1)
-            y = ops.relu(norm(ops.cast(y, self.compute_dtype), training=training))
-            maps.append(adaptive_average_pool(y, self.output_length, axis=-1))
+            # (batch, filters, n): the valid outputs first, then wrapped-around ones
+            y = correlate_spectrum(spectrum, sinc.kernels(), n)
+            valid = time - sinc._kernel_length + 1
+            batch_statistics = bool(training and norm.trainable)
+            if batch_statistics:
+                mean, variance = None, None
+            else:
+                mean, variance = norm.moving_mean, norm.moving_variance
+            pooled, mean, variance = self._normalize_relu_pool(
+                y, norm.gamma, norm.beta, mean, variance, norm.epsilon, valid
+            )
+            if batch_statistics:  # Keras' moving averages
+                momentum = norm.momentum
+                norm.moving_mean.assign(norm.moving_mean * momentum + mean * (1.0 - momentum))
+                norm.moving_variance.assign(
+                    norm.moving_variance * momentum + variance * (1.0 - momentum)
+                )
+            maps.append(ops.cast(pooled, self.compute_dtype))
         return ops.stack(maps, axis=-1)
+
+    def _normalize_relu_pool(self, y, gamma, beta, mean, variance, epsilon, valid):
+        if getattr(self, "_compiled_normalize", None) is None:
+            self._compiled_normalize = compile_with_xla(normalize_relu_pool)
+        return self._compiled_normalize(
+            y,
+            ops.cast(gamma, "float32"),
+            ops.cast(beta, "float32"),
+            None if mean is None else ops.cast(mean, "float32"),
+            None if variance is None else ops.cast(variance, "float32"),
+            float(epsilon),
+            int(valid),
+            self.output_length,
+        )
 
     def compute_output_shape(self, input_shape):
         for sinc in self.sinc:
@@ -169,3 +199,24 @@ class MultiScaleSincNet(keras.layers.Layer):
             }
         )
         return config
+
+
+def normalize_relu_pool(y, gamma, beta, mean, variance, epsilon, valid, output_length):
+    """Batch norm -> ReLU -> adaptive average pooling of one bank's FFT maps, in float32.
+
+    `y` is `(batch, filters, n)` with its `valid` outputs first (the rest wrapped around);
+    statistics and pooling see only those. `mean` and `variance` `None`: the batch's
+    (biased, over batch and valid time, as Keras' layer computes them in training), returned
+    for the moving averages. Written as one function so that TensorFlow compiles it with XLA
+    (`kgenre.backend_ops.compile_with_xla`), which fuses the elementwise passes over the maps,
+    while the FFTs stay TensorFlow's own kernels.
+
+    Returns:
+        `(pooled, mean, variance)`, pooled `(batch, filters, output_length)`.
+    """
+    if mean is None:
+        mean, variance = ops.moments(y[:, :, :valid], axes=(0, 2))
+    scale = gamma * ops.rsqrt(variance + epsilon)
+    shift = beta - mean * scale
+    z = ops.relu(y * scale[:, None] + shift[:, None])
+    return adaptive_average_pool(z, output_length, axis=-1, length=valid), mean, variance

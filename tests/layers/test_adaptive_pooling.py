@@ -1,8 +1,10 @@
+import keras
 import numpy as np
 import pytest
 from keras import ops
 
 from kgenre.layers.adaptive_pooling import adaptive_average_pool, adaptive_bins
+from kgenre.testing.gradients import value_and_gradients
 
 
 def numpy_adaptive_average_pool(x, n):
@@ -13,7 +15,9 @@ def numpy_adaptive_average_pool(x, n):
     )
 
 
-@pytest.mark.parametrize("length,n", [(47750, 1024), (1000, 7), (100, 100), (37, 64), (5, 1)])
+@pytest.mark.parametrize(
+    "length,n", [(47750, 1024), (1000, 7), (100, 100), (37, 64), (5, 1), (9973, 64)]
+)
 def test_matches_pytorch_bins(length, n):
     x = np.random.default_rng(length).standard_normal((2, 3, length)).astype("float32")
     expected = numpy_adaptive_average_pool(x, n)
@@ -43,3 +47,36 @@ def test_bins_cover_the_signal():
     assert np.all(ends > starts) and np.all(starts[1:] <= ends[:-1])
     with pytest.raises(ValueError, match="output_size"):
         adaptive_bins(10, 0)
+
+
+@pytest.mark.parametrize(
+    "total,length,n", [(48000, 47750, 1024), (48000, 47000, 1024), (9973, 9000, 64)]
+)
+def test_pools_the_first_length_samples_only(total, length, n):
+    x = np.random.default_rng(total).standard_normal((2, 3, total)).astype("float32")
+    expected = numpy_adaptive_average_pool(x[..., :length], n)
+    y = adaptive_average_pool(ops.convert_to_tensor(x), n, length=length)
+    np.testing.assert_allclose(ops.convert_to_numpy(y), expected, atol=1e-5)
+
+
+def test_gradient_is_the_transposed_pooling():
+    # each sample gets 1/width of every bin it falls in; samples past `length` get nothing
+    total, length, n = 2000, 1900, 64
+    upstream = np.random.default_rng(1).standard_normal((1, 2, n)).astype("float32")
+    starts, ends = adaptive_bins(length, n)
+    expected = np.zeros((1, 2, total), "float32")
+    for i in range(n):
+        expected[..., starts[i] : ends[i]] += upstream[..., i : i + 1] / (ends[i] - starts[i])
+    x = keras.Variable(np.ones((1, 2, total), "float32"))
+    _, (gradient,) = value_and_gradients(
+        lambda: ops.sum(
+            adaptive_average_pool(x, n, length=length) * ops.convert_to_tensor(upstream)
+        ),
+        [x],
+    )
+    np.testing.assert_allclose(gradient, expected, atol=1e-6)
+
+
+def test_bad_length_is_refused():
+    with pytest.raises(ValueError, match="length must be in"):
+        adaptive_average_pool(ops.ones((1, 10)), 2, length=11)
