@@ -24,6 +24,10 @@ trainer per backend). Three things live here, each measured in BENCHMARKS.md:
   CPUs) does the forward and the backward pass in one each. On this CPU a training step of
   Mersy's stem CNN took about a third less time.
 
+- `batch_norm_relu_channels_first` (also for the FFT sinc front end, PyTorch): batch norm
+  of `(batch, filters, time)` maps by PyTorch's own kernel (`BatchNorm1d`'s), statistics,
+  normalisation and their gradients each one pass, instead of Keras' separate ops, then ReLU.
+
 TensorFlow, JAX and PyTorch are imported lazily, only when they are the active backend.
 """
 
@@ -106,3 +110,34 @@ def fused_batch_norm(x, scale, offset, epsilon: float):
     count = tf.cast(tf.size(x, out_type=tf.int64) // tf.cast(tf.shape(x)[-1], tf.int64), x.dtype)
     variance = variance * (tf.maximum(count, 2.0) - 1.0) / tf.maximum(count, 2.0)
     return outputs, mean, variance
+
+
+def batch_norm_relu_channels_first(x, gamma, beta, mean, variance, epsilon: float):
+    """`relu(batch_norm(x))` over axis 1 of a float32 `(batch, channels, time)` `x`, by
+    PyTorch's batch norm kernel.
+
+    Args:
+        x: the maps.
+        gamma, beta: the scale and offset, `(channels,)`.
+        mean, variance: the statistics to normalise with, or both `None` for the batch's
+            (over batch and time; the variance biased, as Keras' layer computes it).
+        epsilon: added to the variance.
+
+    Returns:
+        `(outputs, mean, variance)`, or `None` on TensorFlow and JAX (the caller then uses
+        `keras.ops`, which XLA fuses there).
+    """
+    if keras.backend.backend() != "torch":
+        return None
+    import torch
+
+    if mean is None:
+        outputs, mean, inverse_std = torch.ops.aten.native_batch_norm(
+            x, gamma, beta, None, None, True, 0.0, float(epsilon)
+        )
+        variance = inverse_std.pow(-2) - epsilon
+    else:
+        outputs = torch.nn.functional.batch_norm(
+            x, mean, variance, gamma, beta, training=False, eps=float(epsilon)
+        )
+    return torch.relu(outputs), mean, variance

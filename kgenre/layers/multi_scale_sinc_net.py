@@ -1,7 +1,7 @@
 import keras
 from keras import ops
 
-from kgenre.backend_ops import compile_with_xla
+from kgenre.backend_ops import batch_norm_relu_channels_first, compile_with_xla
 from kgenre.layers.adaptive_pooling import adaptive_average_pool
 from kgenre.layers.batch_normalization import BatchNormalization
 from kgenre.layers.fft_convolution import correlate_spectrum, fast_fft_length
@@ -214,6 +214,10 @@ def normalize_relu_pool(y, gamma, beta, mean, variance, epsilon, valid, output_l
     Returns:
         `(pooled, mean, variance)`, pooled `(batch, filters, output_length)`.
     """
+    fused = batch_norm_relu_channels_first(y[:, :, :valid], gamma, beta, mean, variance, epsilon)
+    if fused is not None:
+        z, mean, variance = fused
+        return adaptive_average_pool(z, output_length, axis=-1), mean, variance
     if mean is None:
         mean, variance = ops.moments(y[:, :, :valid], axes=(0, 2))
     scale = gamma * ops.rsqrt(variance + epsilon)
