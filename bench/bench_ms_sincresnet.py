@@ -352,10 +352,12 @@ def markdown_table(results):
                 continue
             e = r[phase]
             ref = e.get("reference", {})
-            ratio = f"{e['ratio_median']} ({e['ratio_min_max'][0]}-{e['ratio_min_max'][1]})"
+            ratio = "-"
+            if ref:
+                ratio = f"{e['ratio_median']} ({e['ratio_min_max'][0]}-{e['ratio_min_max'][1]})"
             lines.append(
                 f"| {r['backend']} | {phase} | {e['kgenre']['clips_per_s_median']} "
-                f"| {ref.get('clips_per_s_median', '-')} | {ratio if ref else '-'} "
+                f"| {ref.get('clips_per_s_median', '-')} | {ratio} "
                 f"| {settings['precision']}, jit_compile={settings['jit_compile']} "
                 f"| {e['kgenre']['peak_memory_gib']} / {ref.get('peak_memory_gib', '-')} "
                 f"| {r['load_average_before'][0]} -> {r['load_average_after'][0]} |"
