@@ -292,6 +292,7 @@ def run_backend(args):
         "load_average_before": [round(v, 2) for v in os.getloadavg()],
         "settings": {name: side[2] for name, side in sides.items()},
         "reference_process": "same" if args.reference_in_process else "own",
+        "xla_flags": os.environ.get("XLA_FLAGS", ""),
     }
     phases = ["inference"] if args.skip_training else ["training", "inference"]
     for phase in phases:
