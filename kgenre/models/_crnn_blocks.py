@@ -16,6 +16,8 @@ conv02, pool02, VALID) of EnvNet-v2 (Tokozume et al. [14]), whose pool02 is halv
   a longer temporal kernel and pooling as the text says.
 """
 
+import contextlib
+
 import keras
 
 from kgenre.layers import AttentionPooling, BatchNormalization
@@ -46,12 +48,39 @@ def apply_trunk(x, conv_filters, kernel_sizes, pool_sizes, gru_units, dropout, p
             )
         x = conv_block(x, filters, kernel, pool, dropout, f"{prefix}conv{i + 1}")
     x = keras.layers.Reshape((-1, x.shape[2] * x.shape[3]), name=f"{prefix}reshape")(x)
-    x = keras.layers.Bidirectional(
-        keras.layers.GRU(gru_units, return_sequences=True), name=f"{prefix}birnn"
-    )(x)
+    with _without_object_sharing():
+        birnn = keras.layers.Bidirectional(
+            keras.layers.GRU(gru_units, return_sequences=True), name=f"{prefix}birnn"
+        )
+    x = birnn(x)
     if dropout:
         x = keras.layers.Dropout(dropout, name=f"{prefix}birnn_dropout")(x)
     return AttentionPooling(name=f"{prefix}attention")(x)
+
+
+@contextlib.contextmanager
+def _without_object_sharing():
+    """Keras' shared-object tracking switched off while a `Bidirectional` is built.
+
+    `Bidirectional.__init__` serializes its GRU twice (forward and backward copies). While
+    `keras.saving.load_model` runs, Keras records every serialized object by `id()` to find
+    shared ones; the GRU passed in is a temporary, so a later view's GRU can get the same
+    `id()` and be "found" as the earlier view's backward GRU. A loaded two-view
+    `MultiViewCRNN` then failed now and then with "Forward layer and backward layer should
+    have different `go_backwards` value" (seen in CI, depending on memory reuse). Nothing in
+    a model's own construction is meant to be shared, so the tracking is off there.
+    """
+    from keras.src.backend.common import global_state
+
+    keys = ("shared_objects/id_to_obj_map", "shared_objects/id_to_config_map")
+    saved = [global_state.get_global_attribute(key) for key in keys]
+    for key in keys:
+        global_state.set_global_attribute(key, None)
+    try:
+        yield
+    finally:
+        for key, value in zip(keys, saved):
+            global_state.set_global_attribute(key, value)
 
 
 def apply_view_head(x, num_classes, fc_units, dropout, classifier_activation, prefix, name):

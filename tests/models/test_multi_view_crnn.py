@@ -72,3 +72,15 @@ def test_late_fusion_averages_probabilities():
     with pytest.raises(ValueError, match="distinct names"):
         late_fusion({"a": models["waveform"], "b": models["waveform"]})
     assert isinstance(fused, keras.Model)
+
+
+def test_construction_does_not_take_part_in_keras_object_sharing():
+    # load_model's sharing scope keyed temporaries by id(): a reused id once gave a view's
+    # forward GRU the previous view's backward one (go_backwards=True twice)
+    from keras.src.backend.common import global_state
+    from keras.src.saving import serialization_lib
+
+    with serialization_lib.ObjectSharingScope():
+        MultiViewCRNN.from_preset("small", views=("mel", "raw"))
+        assert global_state.get_global_attribute("shared_objects/id_to_config_map") == {}
+        assert global_state.get_global_attribute("shared_objects/id_to_obj_map") == {}
