@@ -40,10 +40,16 @@ class BatchNormalization(keras.layers.BatchNormalization):
         if result is None:
             return super().call(inputs, training=training, mask=mask)
         outputs, mean, variance = result
+        self.update_moving_statistics(mean, variance)
+        return ops.cast(outputs, self.compute_dtype)
+
+    def update_moving_statistics(self, mean, variance):
+        """Moves the moving mean and variance towards a batch's, as Keras' layer does in
+        training (`moving * momentum + batch * (1 - momentum)`); for callers that compute the
+        batch statistics themselves (the fused kernel here, `MultiScaleSincNet`'s FFT path)."""
         moving_mean = ops.cast(self.moving_mean, "float32")
         moving_variance = ops.cast(self.moving_variance, "float32")
         self.moving_mean.assign(moving_mean * self.momentum + mean * (1.0 - self.momentum))
         self.moving_variance.assign(
             moving_variance * self.momentum + variance * (1.0 - self.momentum)
         )
-        return ops.cast(outputs, self.compute_dtype)

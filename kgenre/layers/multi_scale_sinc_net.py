@@ -157,12 +157,8 @@ class MultiScaleSincNet(keras.layers.Layer):
             pooled, mean, variance = self._normalize_relu_pool(
                 y, norm.gamma, norm.beta, mean, variance, norm.epsilon, valid
             )
-            if batch_statistics:  # Keras' moving averages
-                momentum = norm.momentum
-                norm.moving_mean.assign(norm.moving_mean * momentum + mean * (1.0 - momentum))
-                norm.moving_variance.assign(
-                    norm.moving_variance * momentum + variance * (1.0 - momentum)
-                )
+            if batch_statistics:
+                norm.update_moving_statistics(mean, variance)
             maps.append(ops.cast(pooled, self.compute_dtype))
         return ops.stack(maps, axis=-1)
 
