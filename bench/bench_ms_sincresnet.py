@@ -9,8 +9,8 @@ github.com/PeiChunChang/MS-SincResNet; nothing of it is copied here) the officia
 repetition times kgenre and the reference one after the other, alternating which goes first,
 so both see the same machine load; the ratio is per repetition. The reference runs in a
 process of its own (torch only), which waits on a pipe while kgenre runs and vice versa:
-in kgenre's process, after TensorFlow had trained kgenre, the official model trained about
-30% slower on this CPU (0.83-0.89 against 1.08-1.25 clips/s alone), which flattered
+in kgenre's process, after TensorFlow had trained kgenre, the official model trained 15-25%
+slower on this CPU (0.83-0.97 against 1.08-1.25 clips/s alone), which flattered
 kgenre's TensorFlow ratio. `--reference-in-process` restores the old arrangement.
 
 One command for all three backends (one child process per backend, since a process holds one
