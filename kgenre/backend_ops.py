@@ -27,6 +27,8 @@ trainer per backend). Three things live here, each measured in BENCHMARKS.md:
 - `batch_norm_relu_channels_first` (also for the FFT sinc front end, PyTorch): batch norm
   of `(batch, filters, time)` maps by PyTorch's own kernel (`BatchNorm1d`'s), statistics,
   normalisation and their gradients each one pass, instead of Keras' separate ops, then ReLU.
+- `filters_per_chunk` (also for the FFT sinc front end, PyTorch): how many filters' maps to
+  compute at once, so that each eager intermediate stays below glibc's mmap threshold.
 
 TensorFlow, JAX and PyTorch are imported lazily, only when they are the active backend.
 """
@@ -140,4 +142,30 @@ def batch_norm_relu_channels_first(x, gamma, beta, mean, variance, epsilon: floa
         outputs = torch.nn.functional.batch_norm(
             x, mean, variance, gamma, beta, training=False, eps=float(epsilon)
         )
-    return torch.relu(outputs), mean, variance
+    return torch.relu_(outputs), mean, variance  # batch norm's gradient needs no outputs
+
+
+CHUNK_BYTES = 16 * 2**20
+"""The largest `(batch, filters, time)` float32 intermediate `filters_per_chunk` aims for:
+half of glibc's largest automatic mmap threshold (32 MiB on 64-bit Linux)."""
+
+
+def filters_per_chunk(batch, filters: int, length: int):
+    """How many filters' `(batch, filters, length)` float32 maps to compute at once.
+
+    PyTorch runs eagerly and allocates every intermediate on its own. glibc serves an
+    allocation above its mmap threshold (at most 32 MiB) with fresh pages from the kernel,
+    which are zero-filled on first touch and returned when freed, so every step pays the page
+    faults again; below it, freed memory is reused. A batch of 8 of MS-SincResNet's
+    `(160, 48,000)` maps is 246 MB per scale: on this project's 2-core VM the PyTorch front
+    end spent most of its time in those page faults (BENCHMARKS.md). In chunks of
+    `CHUNK_BYTES`, every intermediate stays on the heap (and in cache for longer).
+
+    Returns:
+        `filters` (one chunk) on TensorFlow and JAX, whose graphs plan their own buffers, or
+        where the batch is not known; on PyTorch the most filters whose maps fit
+        `CHUNK_BYTES`, at least one.
+    """
+    if keras.backend.backend() != "torch" or batch is None:
+        return filters
+    return max(1, min(filters, CHUNK_BYTES // (4 * int(batch) * int(length))))

@@ -127,7 +127,7 @@ def adaptive_average_pool(x, output_size, axis=-1, length=None):
         return ops.adaptive_average_pool(x, output_size, data_format="channels_first")
     matrix, slots, block = block_pooling_plan(length, output_size, total)
     blocks, _, width_k = matrix.shape
-    lead = tuple(x.shape[1:-1])
+    lead = tuple(ops.shape(x)[1:-1])  # static where known, else dynamic (TensorFlow)
     if blocks * block > total:
         x = ops.pad(x, [(0, 0)] * (ndim - 1) + [(0, blocks * block - total)])
     x = ops.reshape(x, (-1, blocks, block))

@@ -1,7 +1,11 @@
 import keras
 from keras import ops
 
-from kgenre.backend_ops import batch_norm_relu_channels_first, compile_with_xla
+from kgenre.backend_ops import (
+    batch_norm_relu_channels_first,
+    compile_with_xla,
+    filters_per_chunk,
+)
 from kgenre.layers.adaptive_pooling import adaptive_average_pool
 from kgenre.layers.batch_normalization import BatchNormalization
 from kgenre.layers.fft_convolution import correlate_spectrum, fast_fft_length
@@ -144,22 +148,32 @@ class MultiScaleSincNet(keras.layers.Layer):
             raise ValueError('implementation="fft" needs a static clip length')
         n = fast_fft_length(time)
         spectrum = ops.rfft(x, fft_length=n)  # shared by every scale
+        # filters in chunks where the backend runs eagerly (`filters_per_chunk`); batch
+        # statistics are per filter, so every chunk's are exact
+        chunk = filters_per_chunk(x.shape[0], self.filters, n)
         maps = []
         for sinc, norm in zip(self.sinc, self.norms):
-            # (batch, filters, n): the valid outputs first, then wrapped-around ones
-            y = correlate_spectrum(spectrum, sinc.kernels(), n)
+            kernels = sinc.kernels()
             valid = time - sinc._kernel_length + 1
             batch_statistics = bool(training and norm.trainable)
+            pooled, means, variances = [], [], []
+            for first in range(0, self.filters, chunk):
+                part = slice(first, first + chunk)
+                # (batch, chunk, n): the valid outputs first, then wrapped-around ones
+                y = correlate_spectrum(spectrum, kernels[:, part], n)
+                if batch_statistics:
+                    mean, variance = None, None
+                else:
+                    mean, variance = norm.moving_mean[part], norm.moving_variance[part]
+                p, mean, variance = self._normalize_relu_pool(
+                    y, norm.gamma[part], norm.beta[part], mean, variance, norm.epsilon, valid
+                )
+                pooled.append(p)
+                means.append(mean)
+                variances.append(variance)
             if batch_statistics:
-                mean, variance = None, None
-            else:
-                mean, variance = norm.moving_mean, norm.moving_variance
-            pooled, mean, variance = self._normalize_relu_pool(
-                y, norm.gamma, norm.beta, mean, variance, norm.epsilon, valid
-            )
-            if batch_statistics:
-                norm.update_moving_statistics(mean, variance)
-            maps.append(ops.cast(pooled, self.compute_dtype))
+                norm.update_moving_statistics(_join(means), _join(variances))
+            maps.append(ops.cast(_join(pooled, axis=1), self.compute_dtype))
         return ops.stack(maps, axis=-1)
 
     def _normalize_relu_pool(self, y, gamma, beta, mean, variance, epsilon, valid):
@@ -195,6 +209,10 @@ class MultiScaleSincNet(keras.layers.Layer):
             }
         )
         return config
+
+
+def _join(parts, axis=0):
+    return parts[0] if len(parts) == 1 else ops.concatenate(parts, axis=axis)
 
 
 def normalize_relu_pool(y, gamma, beta, mean, variance, epsilon, valid, output_length):

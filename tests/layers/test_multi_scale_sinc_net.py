@@ -1,8 +1,10 @@
+import keras
 import numpy as np
 import pytest
 from keras import ops
 
-from kgenre.layers import MultiScaleSincNet
+from kgenre import backend_ops
+from kgenre.layers import MultiScaleSincNet, multi_scale_sinc_net
 from kgenre.testing import run_layer_test, value_and_gradients
 
 
@@ -63,7 +65,27 @@ def _direct_and_fft(**kwargs):
     return direct, fft
 
 
-def test_fft_implementation_matches_direct():
+@pytest.fixture(params=["one chunk", "chunks of 3 filters"])
+def filter_chunks(request, monkeypatch):
+    """The FFT path in one chunk, and in uneven chunks of filters (as PyTorch runs it for
+    large batches), whatever the backend."""
+    if request.param != "one chunk":
+        monkeypatch.setattr(multi_scale_sinc_net, "filters_per_chunk", lambda *args: 3)
+
+
+def test_filters_per_chunk():
+    # MS-SincResNet's 48,000-point maps, float32, under backend_ops.CHUNK_BYTES (16 MiB)
+    chunk = backend_ops.filters_per_chunk(8, 160, 48000)
+    if keras.backend.backend() == "torch":
+        assert chunk == 10  # 8 x 10 x 48,000 x 4 bytes = 15.4 MB
+        assert backend_ops.filters_per_chunk(512, 160, 48000) == 1  # at least one filter
+        assert backend_ops.filters_per_chunk(1, 16, 4000) == 16  # at most all of them
+    else:
+        assert chunk == 160  # graph backends plan their own buffers
+    assert backend_ops.filters_per_chunk(None, 160, 48000) == 160
+
+
+def test_fft_implementation_matches_direct(filter_chunks):
     x = np.random.default_rng(1).standard_normal((2, 3000)).astype("float32")
     direct, fft = _direct_and_fft(filters=6, kernel_sizes=(101, 201), output_length=32)
     # inference (XLA-compiled on TensorFlow) and training (batch statistics) alike
@@ -85,7 +107,7 @@ def test_fft_implementation_matches_direct():
         )
 
 
-def test_fft_gradients_match_direct():
+def test_fft_gradients_match_direct(filter_chunks):
     x = np.random.default_rng(2).standard_normal((2, 3000)).astype("float32")
     direct, fft = _direct_and_fft(filters=4, kernel_sizes=(51, 101), output_length=16)
     target = ops.convert_to_tensor(np.random.default_rng(3).random((2, 4, 16, 2)), "float32")
