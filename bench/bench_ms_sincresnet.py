@@ -293,6 +293,13 @@ def run_backend(args):
         "settings": {name: side[2] for name, side in sides.items()},
         "reference_process": "same" if args.reference_in_process else "own",
         "xla_flags": os.environ.get("XLA_FLAGS", ""),
+        # how large buffers are allocated changes both sides' speed (BENCHMARKS.md)
+        "allocator_env": {
+            name: value
+            for name, value in os.environ.items()
+            if name.startswith("MALLOC_")
+            or name in ("GLIBC_TUNABLES", "LD_PRELOAD", "THP_MEM_ALLOC_ENABLE")
+        },
     }
     phases = ["inference"] if args.skip_training else ["training", "inference"]
     for phase in phases:

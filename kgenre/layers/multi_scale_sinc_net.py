@@ -36,8 +36,9 @@ class MultiScaleSincNet(keras.layers.Layer):
             (`fast_fft_length(time)` points), every scale's 160 filters are applied as
             spectra and transformed back, and batch norm, ReLU and an exact blocked adaptive
             pooling follow channels first (`normalize_relu_pool`); under TensorFlow these
-            are compiled with XLA in training, and the whole front end in inference
-            (`kgenre.backend_ops`). Equal to `"direct"` within float32 rounding (1e-4 on the
+            are compiled with XLA in training, and the whole front end in inference; on
+            PyTorch, which runs eagerly, in chunks of filters whose maps stay under 16 MiB
+            (`kgenre.backend_ops.filters_per_chunk`). Equal to `"direct"` within float32 rounding (1e-4 on the
             tests' maps). `"auto"` (the default): `sinc_implementation(..., training=True)`,
             which is `"fft"` on every backend (see `sinc_implementation` for the table).
         **kwargs: base layer arguments.
