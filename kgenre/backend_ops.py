@@ -150,7 +150,7 @@ CHUNK_BYTES = 16 * 2**20
 half of glibc's largest automatic mmap threshold (32 MiB on 64-bit Linux)."""
 
 
-def filters_per_chunk(batch, filters: int, length: int):
+def filters_per_chunk(inputs, filters: int, length: int):
     """How many filters' `(batch, filters, length)` float32 maps to compute at once.
 
     PyTorch runs eagerly and allocates every intermediate on its own. glibc serves an
@@ -161,11 +161,18 @@ def filters_per_chunk(batch, filters: int, length: int):
     end spent most of its time in those page faults (BENCHMARKS.md). In chunks of
     `CHUNK_BYTES`, every intermediate stays on the heap (and in cache for longer).
 
+    Args:
+        inputs: the `(batch, ...)` tensor the maps are computed from.
+        filters: filters in the bank.
+        length: samples per map.
+
     Returns:
-        `filters` (one chunk) on TensorFlow and JAX, whose graphs plan their own buffers, or
-        where the batch is not known; on PyTorch the most filters whose maps fit
-        `CHUNK_BYTES`, at least one.
+        `filters` (one chunk) on TensorFlow and JAX, whose graphs plan their own buffers, on
+        GPUs (PyTorch's caching allocator keeps device memory; chunks would only cost
+        parallelism), or where the batch is not known; on PyTorch on a CPU the most filters
+        whose maps fit `CHUNK_BYTES`, at least one.
     """
-    if keras.backend.backend() != "torch" or batch is None:
+    batch = inputs.shape[0]
+    if keras.backend.backend() != "torch" or batch is None or inputs.device.type != "cpu":
         return filters
     return max(1, min(filters, CHUNK_BYTES // (4 * int(batch) * int(length))))

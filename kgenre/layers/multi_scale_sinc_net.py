@@ -37,9 +37,9 @@ class MultiScaleSincNet(keras.layers.Layer):
             spectra and transformed back, and batch norm, ReLU and an exact blocked adaptive
             pooling follow channels first (`normalize_relu_pool`); under TensorFlow these
             are compiled with XLA in training, and the whole front end in inference; on
-            PyTorch, which runs eagerly, in chunks of filters whose maps stay under 16 MiB
-            (`kgenre.backend_ops.filters_per_chunk`). Equal to `"direct"` within float32 rounding (1e-4 on the
-            tests' maps). `"auto"` (the default): `sinc_implementation(..., training=True)`,
+            PyTorch on a CPU, which runs eagerly, in chunks of filters whose maps stay
+            under 16 MiB (`kgenre.backend_ops.filters_per_chunk`). Equal to `"direct"`
+            within float32 rounding (1e-4 on the tests' maps). `"auto"` (the default): `sinc_implementation(..., training=True)`,
             which is `"fft"` on every backend (see `sinc_implementation` for the table).
         **kwargs: base layer arguments.
 
@@ -151,7 +151,7 @@ class MultiScaleSincNet(keras.layers.Layer):
         spectrum = ops.rfft(x, fft_length=n)  # shared by every scale
         # filters in chunks where the backend runs eagerly (`filters_per_chunk`); batch
         # statistics are per filter, so every chunk's are exact
-        chunk = filters_per_chunk(x.shape[0], self.filters, n)
+        chunk = filters_per_chunk(x, self.filters, n)
         maps = []
         for sinc, norm in zip(self.sinc, self.norms):
             kernels = sinc.kernels()

@@ -75,14 +75,15 @@ def filter_chunks(request, monkeypatch):
 
 def test_filters_per_chunk():
     # MS-SincResNet's 48,000-point maps, float32, under backend_ops.CHUNK_BYTES (16 MiB)
-    chunk = backend_ops.filters_per_chunk(8, 160, 48000)
+    def chunk(batch, filters=160, length=48000):
+        return backend_ops.filters_per_chunk(ops.zeros((batch, 8)), filters, length)
+
     if keras.backend.backend() == "torch":
-        assert chunk == 10  # 8 x 10 x 48,000 x 4 bytes = 15.4 MB
-        assert backend_ops.filters_per_chunk(512, 160, 48000) == 1  # at least one filter
-        assert backend_ops.filters_per_chunk(1, 16, 4000) == 16  # at most all of them
+        assert chunk(8) == 10  # 8 x 10 x 48,000 x 4 bytes = 15.4 MB
+        assert chunk(512) == 1  # at least one filter
+        assert chunk(1, 16, 4000) == 16  # at most all of them
     else:
-        assert chunk == 160  # graph backends plan their own buffers
-    assert backend_ops.filters_per_chunk(None, 160, 48000) == 160
+        assert chunk(8) == 160  # graph backends plan their own buffers
 
 
 def test_fft_implementation_matches_direct(filter_chunks):
