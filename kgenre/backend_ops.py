@@ -175,4 +175,4 @@ def filters_per_chunk(inputs, filters: int, length: int):
     batch = inputs.shape[0]
     if keras.backend.backend() != "torch" or batch is None or inputs.device.type != "cpu":
         return filters
-    return max(1, min(filters, CHUNK_BYTES // (4 * int(batch) * int(length))))
+    return max(1, min(filters, CHUNK_BYTES // (4 * max(1, int(batch)) * max(1, int(length)))))

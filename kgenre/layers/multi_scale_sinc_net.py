@@ -39,8 +39,9 @@ class MultiScaleSincNet(keras.layers.Layer):
             are compiled with XLA in training, and the whole front end in inference; on
             PyTorch on a CPU, which runs eagerly, in chunks of filters whose maps stay
             under 16 MiB (`kgenre.backend_ops.filters_per_chunk`). Equal to `"direct"`
-            within float32 rounding (1e-4 on the tests' maps). `"auto"` (the default): `sinc_implementation(..., training=True)`,
-            which is `"fft"` on every backend (see `sinc_implementation` for the table).
+            within float32 rounding (1e-4 on the tests' maps). `"auto"` (the default):
+            `sinc_implementation(..., training=True)`, which is `"fft"` on every backend
+            (see `sinc_implementation` for the table).
         **kwargs: base layer arguments.
 
     Input shape:
