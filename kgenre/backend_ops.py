@@ -3,32 +3,36 @@
 Layers stay `keras.ops` code; where one backend has a much faster way to do the same
 computation, the layer calls a function here, which chooses once per call by
 `keras.backend.backend()` and falls back to `keras.ops` on the others (as Keras keeps one
-trainer per backend). Three things live here, each measured in BENCHMARKS.md:
+trainer per backend). What lives here, each measured in BENCHMARKS.md:
 
-- `compile_with_xla` (for the FFT sinc front end, `kgenre.layers.MultiScaleSincNet`): TensorFlow runs Keras steps as plain `tf.function`s on CPUs
-  (`jit_compile="auto"` means no XLA there), so every elementwise op over the
+- `compile_with_xla` (for the FFT sinc front end, `kgenre.layers.MultiScaleSincNet`):
+  TensorFlow runs Keras steps as plain `tf.function`s on CPUs (`jit_compile="auto"` means
+  no XLA there), so every elementwise op over the
   `(batch, 160, 48,000)` maps is its own pass over memory. The front end's inference alone
   is compiled with XLA, so those passes fuse (about 2x faster); the ResNet stays on oneDNN's
   convolutions, which beat XLA's on CPUs. (In training, XLA made the front end slower on
   this CPU, so it is not used there.) JAX compiles whole steps already; PyTorch is left
   eager (`jit_compile=True` is `torch.compile` there, for the whole step).
-- `correlate_spectra` (also for the FFT sinc front end): PyTorch and TensorFlow have complex tensors, so `X * conj(K)` is one
-  pass; through `keras.ops` (real and imaginary parts) it is six real products and sums,
-  then the backend re-assembles a complex tensor for the inverse FFT, each a pass over the
-  whole `(batch, filters, bins)` product. On PyTorch the front end trains about 1.4x and
-  infers about 1.8x faster this way; on TensorFlow it trains about 1.1x faster. XLA (JAX)
-  fuses the real-part arithmetic by itself.
+- `correlate_spectra` (also for the FFT sinc front end): the three backends have complex
+  tensors, so `X * conj(K)` is one pass; through `keras.ops` (real and imaginary parts) it
+  is six real products and sums, then the backend re-assembles a complex tensor for the
+  inverse FFT, each a pass over the whole `(batch, filters, bins)` product. On PyTorch the
+  front end trains about 1.4x and infers about 1.8x faster this way; on TensorFlow it trains
+  about 1.1x faster. On JAX the real arithmetic fused well forwards, but XLA's CPU compiler
+  handed the gradients' sums over the batch and over the filters to YNNPACK fusions, which
+  took 15-28 ms each for one group of 16 filters (most of a training step).
 - `fused_batch_norm` (for `kgenre.layers.BatchNormalization`): Keras 3 normalises a batch
   in training as separate `keras.ops` (moments, then `(x - mean) * rsqrt(var + eps)`), each
   a pass over the activations and its own gradient; TensorFlow's fused kernel (oneDNN's on
   CPUs) does the forward and the backward pass in one each. On this CPU a training step of
   Mersy's stem CNN took about a third less time.
-
 - `batch_norm_relu_channels_first` (also for the FFT sinc front end, PyTorch): batch norm
   of `(batch, filters, time)` maps by PyTorch's own kernel (`BatchNorm1d`'s), statistics,
   normalisation and their gradients each one pass, instead of Keras' separate ops, then ReLU.
-- `filters_per_chunk` (also for the FFT sinc front end, PyTorch): how many filters' maps to
-  compute at once, so that each eager intermediate stays below glibc's mmap threshold.
+- `filter_groups` and `map_filter_groups` (also for the FFT sinc front end, PyTorch and
+  JAX on CPUs): the filters of each bank in groups, one after the other (PyTorch) or in a
+  rematerialised scan (JAX), so that the maps' memory is reused instead of page-faulted in
+  afresh on every step.
 
 TensorFlow, JAX and PyTorch are imported lazily, only when they are the active backend.
 """
@@ -69,6 +73,11 @@ def correlate_spectra(x_spectrum, k_spectrum, fft_length):
 
         product = tf.complex(xr, xi) * tf.complex(kr, -ki)
         return tf.signal.irfft(product, fft_length=[fft_length])
+    if backend == "jax":
+        import jax
+
+        product = jax.lax.complex(xr, xi) * jax.lax.complex(kr, -ki)
+        return jax.numpy.fft.irfft(product, n=fft_length)
     return ops.irfft((xr * kr + xi * ki, xi * kr - xr * ki), fft_length=fft_length)
 
 
@@ -146,33 +155,112 @@ def batch_norm_relu_channels_first(x, gamma, beta, mean, variance, epsilon: floa
 
 
 CHUNK_BYTES = 16 * 2**20
-"""The largest `(batch, filters, time)` float32 intermediate `filters_per_chunk` aims for:
-half of glibc's largest automatic mmap threshold (32 MiB on 64-bit Linux)."""
+"""The largest `(batch, filters, time)` float32 intermediate of PyTorch's eager groups of
+filters (`filter_groups`): half of glibc's largest automatic mmap threshold (32 MiB on
+64-bit Linux)."""
+
+SCAN_GROUP_BYTES = 6 * 2**20
+"""About the `(batch, filters, time)` float32 maps of one group of filters in JAX's scan on a
+CPU (`filter_groups`): 4 filters of MS-SincResNet's 48,000-point maps at batch 8."""
+
+SCAN_GROUPS_PER_STEP = 4
+"""At most this many groups of filters per bank in one step of JAX's scan on a CPU."""
 
 
-def filters_per_chunk(inputs, filters: int, length: int):
-    """How many filters' `(batch, filters, length)` float32 maps to compute at once.
+def filter_groups(inputs, filters: int, length: int):
+    """How to split a bank of `filters` filters whose `(batch, filters, length)` float32 maps
+    are computed from `inputs`: `(size, per_step)` for `map_filter_groups`.
 
-    PyTorch runs eagerly and allocates every intermediate on its own. glibc serves an
-    allocation above its mmap threshold (at most 32 MiB) with fresh pages from the kernel,
-    which are zero-filled on first touch and returned when freed, so every step pays the page
-    faults again; below it, freed memory is reused. A batch of 8 of MS-SincResNet's
-    `(160, 48,000)` maps is 246 MB per scale: on this project's 2-core VM the PyTorch front
-    end spent most of its time in those page faults (BENCHMARKS.md). In chunks of
-    `CHUNK_BYTES`, every intermediate stays on the heap (and in cache for longer).
-
-    Args:
-        inputs: the `(batch, ...)` tensor the maps are computed from.
-        filters: filters in the bank.
-        length: samples per map.
-
-    Returns:
-        `filters` (one chunk) on TensorFlow and JAX, whose graphs plan their own buffers, on
-        GPUs (PyTorch's caching allocator keeps device memory; chunks would only cost
-        parallelism), or where the batch is not known; on PyTorch on a CPU the most filters
-        whose maps fit `CHUNK_BYTES`, at least one.
+    - PyTorch on a CPU runs eagerly and allocates every intermediate on its own. glibc
+      serves an allocation above its mmap threshold (at most 32 MiB) with fresh pages from
+      the kernel, zero-filled on first touch and returned when freed, so every step pays
+      the page faults again; below it, freed memory is reused. A batch of 8 of
+      MS-SincResNet's `(160, 48,000)` maps is 246 MB per bank: on this project's 2-core VM
+      the front end spent most of its time in those page faults (BENCHMARKS.md). Groups of
+      maps under `CHUNK_BYTES`, one after the other (`per_step` `None`; the last group may
+      be smaller).
+    - JAX on a CPU compiles the whole step, and XLA allocates one buffer for all of a
+      step's intermediates on every execution (983 MB for the paper's front end at batch 8
+      in inference, page-faulted afresh each time). In a scan over groups (`per_step`
+      groups of `size` filters per bank and step, both dividing `filters`; the step
+      rematerialised in the backward pass) the buffer holds one step. The groups within a
+      step are independent, which lets XLA's CPU runtime run two of them at once (its
+      FFTs are single-threaded).
+    - Otherwise one group of all filters (`(filters, None)`): TensorFlow plans and reuses
+      its buffers, GPUs keep their memory in the frameworks' own allocators (groups would
+      only cost parallelism), and an unknown batch gives nothing to size groups by.
     """
     batch = inputs.shape[0]
-    if keras.backend.backend() != "torch" or batch is None or inputs.device.type != "cpu":
-        return filters
-    return max(1, min(filters, CHUNK_BYTES // (4 * max(1, int(batch)) * max(1, int(length)))))
+    backend = keras.backend.backend()
+    if batch is None:
+        return filters, None
+    map_bytes = 4 * max(1, int(batch)) * max(1, int(length))
+    if backend == "torch" and inputs.device.type == "cpu":
+        return max(1, min(filters, CHUNK_BYTES // map_bytes)), None
+    if backend == "jax":
+        import jax
+
+        if jax.default_backend() == "cpu":
+            size = _largest_divisor(filters, SCAN_GROUP_BYTES // map_bytes)
+            return size, _largest_divisor(filters // size, SCAN_GROUPS_PER_STEP)
+    return filters, None
+
+
+def _largest_divisor(number, at_most):
+    return max(d for d in range(1, max(1, min(number, at_most)) + 1) if number % d == 0)
+
+
+def map_filter_groups(function, banks, size, per_step=None):
+    """`function` over every bank's filters in groups; each bank's results joined.
+
+    Args:
+        function: `function(bank, *parts)`, `bank` the bank's index and `parts` its tensors
+            for one group of filters (`None` stays `None`); returns a tuple of tensors with
+            the group's filters on axis 0.
+        banks: a list of tuples of tensors (or `None`), each with the bank's filters on
+            axis 0.
+        size: filters per group.
+        per_step: `None` for a Python loop over groups (the last may be smaller); else, on
+            JAX, a `jax.lax.map` over steps of `per_step` groups of every bank, rematerialised
+            in the backward pass (`jax.checkpoint`); every bank then needs the same number
+            of filters, a multiple of `size * per_step`.
+
+    Returns:
+        A list with, per bank, the tuple of `function`'s outputs joined along axis 0.
+    """
+    filters = [next(t for t in bank if t is not None).shape[0] for bank in banks]
+    chunk = size * (per_step or 1)
+    scan = per_step is not None and keras.backend.backend() == "jax"
+    if not scan or len(set(filters)) != 1 or filters[0] % chunk:
+        return _groups_joined(function, banks, filters, size)
+    import jax
+
+    steps = filters[0] // chunk
+    stacked = [
+        tuple(None if t is None else ops.reshape(t, (steps, chunk) + tuple(t.shape[1:])) for t in b)
+        for b in banks
+    ]
+    step = jax.checkpoint(lambda banks: _groups_joined(function, banks, [chunk] * len(banks), size))
+    return [
+        tuple(ops.reshape(y, (filters[0],) + tuple(y.shape[2:])) for y in bank)
+        for bank in jax.lax.map(step, stacked)
+    ]
+
+
+def _groups_joined(function, banks, filters, size):
+    """`function` on each bank's groups of `size` filters one after the other, joined."""
+    results = []
+    for index, (bank, count) in enumerate(zip(banks, filters)):
+        parts = [function(index, *_rows(bank, i, i + size)) for i in range(0, count, size)]
+        results.append(tuple(_join(list(outputs)) for outputs in zip(*parts)))
+    return results
+
+
+def _rows(tensors, start, stop):
+    if start == 0 and all(t is None or t.shape[0] <= stop for t in tensors):
+        return tuple(tensors)
+    return tuple(None if t is None else t[start:stop] for t in tensors)
+
+
+def _join(parts, axis=0):
+    return parts[0] if len(parts) == 1 else ops.concatenate(parts, axis=axis)

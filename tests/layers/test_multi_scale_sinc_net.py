@@ -65,29 +65,65 @@ def _direct_and_fft(**kwargs):
     return direct, fft
 
 
-@pytest.fixture(params=["one chunk", "chunks of 3 filters"])
-def filter_chunks(request, monkeypatch):
-    """The FFT path in one chunk, and in uneven chunks of filters (as PyTorch runs it for
-    large batches), whatever the backend."""
-    if request.param != "one chunk":
-        monkeypatch.setattr(multi_scale_sinc_net, "filters_per_chunk", lambda *args: 3)
+@pytest.fixture(params=["one group", "groups of 3 filters", "scan, 2 groups of 1 per step"])
+def filter_groups(request, monkeypatch):
+    """The FFT path with every bank's filters in one group, in uneven groups of filters one
+    after the other (as PyTorch runs it on a CPU), and in a scan over steps of two groups (as
+    JAX runs it on a CPU; a loop of single filters on the other backends), whatever the
+    backend."""
+    groups = {"groups of 3 filters": (3, None), "scan, 2 groups of 1 per step": (1, 2)}
+    if request.param in groups:
+        plan = groups[request.param]
+        monkeypatch.setattr(multi_scale_sinc_net, "filter_groups", lambda *args: plan)
 
 
-def test_filters_per_chunk():
-    # MS-SincResNet's 48,000-point maps, float32, under backend_ops.CHUNK_BYTES (16 MiB)
-    def chunk(batch, filters=160, length=48000):
-        return backend_ops.filters_per_chunk(ops.zeros((batch, 8)), filters, length)
+def test_filter_groups():
+    # MS-SincResNet's 48,000-point maps, float32
+    def groups(batch, filters=160, length=48000):
+        return backend_ops.filter_groups(ops.zeros((batch, 8)), filters, length)
 
-    if keras.backend.backend() == "torch":
-        assert chunk(8) == 10  # 8 x 10 x 48,000 x 4 bytes = 15.4 MB
-        assert chunk(512) == 1  # at least one filter
-        assert chunk(1, 16, 4000) == 16  # at most all of them
-        assert 1 <= chunk(0) <= 160  # an empty batch is not a division by zero
+    backend = keras.backend.backend()
+    if backend == "torch":  # under backend_ops.CHUNK_BYTES (16 MiB), one after the other
+        assert groups(8) == (10, None)  # 8 x 10 x 48,000 x 4 bytes = 15.4 MB
+        assert groups(512) == (1, None)  # at least one filter
+        assert groups(1, 16, 4000) == (16, None)  # at most all of them
+        assert 1 <= groups(0)[0] <= 160  # an empty batch is not a division by zero
+    elif backend == "jax":  # a scan; both numbers divide the filters
+        assert groups(8) == (4, 4)  # 6.1 MB per group, 10 steps
+        assert groups(1) == (32, 1)  # 160 = 5 x 32: one group per bank and step
+        assert groups(512) == (1, 4)
+        assert groups(8, 7) == (1, 1)  # a prime number of filters
     else:
-        assert chunk(8) == 160  # graph backends plan their own buffers
+        assert groups(8) == (160, None)  # TensorFlow plans its own buffers
 
 
-def test_fft_implementation_matches_direct(filter_chunks):
+@pytest.mark.parametrize("plan", [(6, None), (4, None), (1, 2), (3, 2), (4, 1)])
+def test_map_filter_groups(plan):
+    # two banks of 6 filters; (4, 1) cannot scan (6 is no multiple of 4) and loops instead
+    banks = [
+        (np.arange(12, dtype="float32").reshape(6, 2), None, np.ones(6, "float32")),
+        (np.full((6, 2), 5.0, "float32"), None, np.arange(6, dtype="float32")),
+    ]
+    seen = []
+
+    def function(bank, values, nothing, weights):
+        assert nothing is None
+        seen.append(values.shape[0])
+        return ops.convert_to_tensor(values) * 2 + bank, ops.subtract(weights, ops.min(weights))
+
+    results = backend_ops.map_filter_groups(function, banks, *plan)
+    for index, (bank, (doubled, shifted)) in enumerate(zip(banks, results)):
+        np.testing.assert_allclose(ops.convert_to_numpy(doubled), bank[0] * 2 + index)
+        # each group's weights less the group's smallest: the groups, in order
+        size = plan[0]
+        expected = [
+            w - bank[2][i - i % size : i - i % size + size].min() for i, w in enumerate(bank[2])
+        ]
+        np.testing.assert_allclose(ops.convert_to_numpy(shifted), expected)
+    assert set(seen) == {plan[0]} or plan == (4, None) or plan == (4, 1)
+
+
+def test_fft_implementation_matches_direct(filter_groups):
     x = np.random.default_rng(1).standard_normal((2, 3000)).astype("float32")
     direct, fft = _direct_and_fft(filters=6, kernel_sizes=(101, 201), output_length=32)
     # inference (XLA-compiled on TensorFlow) and training (batch statistics) alike
@@ -109,7 +145,7 @@ def test_fft_implementation_matches_direct(filter_chunks):
         )
 
 
-def test_fft_gradients_match_direct(filter_chunks):
+def test_fft_gradients_match_direct(filter_groups):
     x = np.random.default_rng(2).standard_normal((2, 3000)).astype("float32")
     direct, fft = _direct_and_fft(filters=4, kernel_sizes=(51, 101), output_length=16)
     target = ops.convert_to_tensor(np.random.default_rng(3).random((2, 4, 16, 2)), "float32")
