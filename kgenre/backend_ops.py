@@ -166,8 +166,11 @@ CPU (`filter_groups`): 4 filters of MS-SincResNet's 48,000-point maps at batch 8
 SCAN_GROUPS_PER_STEP = 4
 """At most this many groups of filters per bank in one step of JAX's scan on a CPU."""
 
+XLA_INFERENCE_GROUP = 32
+"""At most this many filters per group in TensorFlow's XLA-compiled inference on a CPU."""
 
-def filter_groups(inputs, filters: int, length: int):
+
+def filter_groups(inputs, filters: int, length: int, training: bool = False):
     """How to split a bank of `filters` filters whose `(batch, filters, length)` float32 maps
     are computed from `inputs`: `(size, per_step)` for `map_filter_groups`.
 
@@ -183,12 +186,16 @@ def filter_groups(inputs, filters: int, length: int):
       step's intermediates on every execution (983 MB for the paper's front end at batch 8
       in inference, page-faulted afresh each time). In a scan over groups (`per_step`
       groups of `size` filters per bank and step, both dividing `filters`; the step
-      rematerialised in the backward pass) the buffer holds one step. The groups within a
-      step are independent, which lets XLA's CPU runtime run two of them at once (its
-      FFTs are single-threaded).
-    - Otherwise one group of all filters (`(filters, None)`): TensorFlow plans and reuses
-      its buffers, GPUs keep their memory in the frameworks' own allocators (groups would
-      only cost parallelism), and an unknown batch gives nothing to size groups by.
+      rematerialised in the backward pass) the buffer holds one step. Several independent
+      groups per step were faster than one larger group (BENCHMARKS.md).
+    - TensorFlow on a CPU, inference (the front end compiled with XLA): groups of at most
+      `XLA_INFERENCE_GROUP` filters, dividing `filters`, unrolled in the compiled function;
+      with MS-SincResNet's 160 filters at batch 8 and 16, 35-37 ms per clip against 52-55
+      for one group (measured, not explained). TensorFlow trains in one group (groups
+      were not faster).
+    - Otherwise one group of all filters (`(filters, None)`): GPUs keep their memory in the
+      frameworks' own allocators (groups would only cost parallelism), and an unknown batch
+      gives nothing to size groups by.
     """
     batch = inputs.shape[0]
     backend = keras.backend.backend()
@@ -203,6 +210,11 @@ def filter_groups(inputs, filters: int, length: int):
         if jax.default_backend() == "cpu":
             size = _largest_divisor(filters, SCAN_GROUP_BYTES // map_bytes)
             return size, _largest_divisor(filters // size, SCAN_GROUPS_PER_STEP)
+    if backend == "tensorflow" and not training:
+        import tensorflow as tf
+
+        if not tf.config.list_logical_devices("GPU"):
+            return _largest_divisor(filters, XLA_INFERENCE_GROUP), None
     return filters, None
 
 

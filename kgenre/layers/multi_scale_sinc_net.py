@@ -38,9 +38,10 @@ class MultiScaleSincNet(keras.layers.Layer):
             spectra and transformed back, and batch norm, ReLU and an exact blocked adaptive
             pooling follow channels first (`normalize_relu_pool`); under TensorFlow these
             are compiled with XLA in training, and the whole front end in inference; on
-            a CPU, PyTorch computes the filters in groups whose maps stay under 16 MiB, and
-            JAX in a scan over groups of filters (`kgenre.backend_ops.filter_groups`), so
-            that their memory is reused rather than page-faulted in. Equal to `"direct"`
+            a CPU, PyTorch computes the filters in groups whose maps stay under 16 MiB, JAX
+            in a scan over groups of filters, so that their memory is reused rather than
+            page-faulted in, and TensorFlow's inference in groups of at most 32 filters
+            (`kgenre.backend_ops.filter_groups`). Equal to `"direct"`
             within float32 rounding (1e-4 on the tests' maps). `"auto"` (the default):
             `sinc_implementation(..., training=True)`, which is `"fft"` on every backend
             (see `sinc_implementation` for the table).
@@ -176,7 +177,7 @@ class MultiScaleSincNet(keras.layers.Layer):
             )
             return ops.transpose(pooled, (1, 0, 2)), mean, variance  # groups on axis 0
 
-        groups = filter_groups(x, self.filters, n)
+        groups = filter_groups(x, self.filters, n, training=bool(training))
         maps = []
         for (pooled, mean, variance), norm, batch in zip(
             map_filter_groups(bank_maps, banks, *groups), self.norms, statistics

@@ -74,7 +74,7 @@ def filter_groups(request, monkeypatch):
     groups = {"groups of 3 filters": (3, None), "scan, 2 groups of 1 per step": (1, 2)}
     if request.param in groups:
         plan = groups[request.param]
-        monkeypatch.setattr(multi_scale_sinc_net, "filter_groups", lambda *args: plan)
+        monkeypatch.setattr(multi_scale_sinc_net, "filter_groups", lambda *args, **kwargs: plan)
 
 
 def test_filter_groups():
@@ -93,8 +93,14 @@ def test_filter_groups():
         assert groups(1) == (32, 1)  # 160 = 5 x 32: one group per bank and step
         assert groups(512) == (1, 4)
         assert groups(8, 7) == (1, 1)  # a prime number of filters
-    else:
-        assert groups(8) == (160, None)  # TensorFlow plans its own buffers
+    else:  # TensorFlow: inference in groups of at most 32 filters, training in one
+        assert groups(8) == (32, None)
+        assert groups(8, 30) == (30, None)
+        assert groups(8, 7) == (7, None)
+        assert backend_ops.filter_groups(ops.zeros((8, 8)), 160, 48000, training=True) == (
+            160,
+            None,
+        )
 
 
 @pytest.mark.parametrize("plan", [(6, None), (4, None), (1, 2), (3, 2), (4, 1)])
