@@ -29,6 +29,16 @@ trainer per backend). What lives here, each measured in BENCHMARKS.md:
 - `batch_norm_relu_channels_first` (also for the FFT sinc front end, PyTorch): batch norm
   of `(batch, filters, time)` maps by PyTorch's own kernel (`BatchNorm1d`'s), statistics,
   normalisation and their gradients each one pass, instead of Keras' separate ops, then ReLU.
+- `conv_channels_last` (for `kgenre.layers.Conv2D`, PyTorch): Keras' torch backend turns a
+  channels-last input into a contiguous channels-first copy and then back into channels-last
+  memory for oneDNN (two copies of the activations per convolution); a permuted view of the
+  channels-last tensor already is what PyTorch's channels-last kernels take.
+- `batch_norm_channels_last` (for `kgenre.layers.BatchNormalization`, PyTorch): batch norm of
+  channels-last maps by PyTorch's own kernel, one pass, instead of Keras' separate ops
+  (statistics, then subtract, scale and shift, each a pass over the activations).
+- `max_pool_channels_last` (for `kgenre.layers.MaxPooling2D`, PyTorch): Keras' torch backend
+  pools a contiguous channels-first copy; PyTorch's channels-last kernel pools the
+  channels-last tensor as it is, several times faster on a CPU.
 - `filter_groups` and `map_filter_groups` (also for the FFT sinc front end, PyTorch and
   JAX on CPUs): the filters of each bank in groups, one after the other (PyTorch) or in a
   rematerialised scan (JAX), so that the maps' memory is reused instead of page-faulted in
@@ -142,6 +152,37 @@ def batch_norm_relu_channels_first(x, gamma, beta, mean, variance, epsilon: floa
         return None
     import torch
 
+    outputs, mean, variance = _torch_batch_norm(x, gamma, beta, mean, variance, epsilon)
+    return torch.relu_(outputs), mean, variance  # batch norm's gradient needs no outputs
+
+
+def batch_norm_channels_last(x, gamma, beta, mean, variance, epsilon: float):
+    """Batch norm over the last axis of a float32 `(batch, height, width, channels)` `x`, by
+    PyTorch's kernel on a channels-first view (PyTorch's channels-last memory format, no copy).
+
+    Args:
+        x: the activations.
+        gamma, beta: the scale and offset, `(channels,)`.
+        mean, variance: the statistics to normalise with, or both `None` for the batch's
+            (over all axes but the last; the variance biased, as Keras' layer computes it).
+        epsilon: added to the variance.
+
+    Returns:
+        `(outputs, mean, variance)`, or `None` on TensorFlow and JAX (the caller then uses
+        Keras' own code: `fused_batch_norm` on TensorFlow, XLA's fusions on JAX).
+    """
+    if keras.backend.backend() != "torch" or len(x.shape) != 4:
+        return None
+    outputs, mean, variance = _torch_batch_norm(
+        x.permute(0, 3, 1, 2), gamma, beta, mean, variance, epsilon
+    )
+    return outputs.permute(0, 2, 3, 1), mean, variance
+
+
+def _torch_batch_norm(x, gamma, beta, mean, variance, epsilon):
+    """PyTorch's batch norm of `x` over axis 1: `(outputs, mean, variance)`."""
+    import torch
+
     if mean is None:
         outputs, mean, inverse_std = torch.ops.aten.native_batch_norm(
             x, gamma, beta, None, None, True, 0.0, float(epsilon)
@@ -151,7 +192,80 @@ def batch_norm_relu_channels_first(x, gamma, beta, mean, variance, epsilon: floa
         outputs = torch.nn.functional.batch_norm(
             x, mean, variance, gamma, beta, training=False, eps=float(epsilon)
         )
-    return torch.relu_(outputs), mean, variance  # batch norm's gradient needs no outputs
+    return outputs, mean, variance
+
+
+def conv_channels_last(inputs, kernel, strides, padding, dilation_rate):
+    """A 2-D convolution of channels-last `inputs`, by PyTorch's channels-last kernels.
+
+    Computes what `keras.ops.conv(inputs, kernel, strides, padding, dilation_rate,
+    "channels_last")` computes (the same oneDNN or cuDNN kernel runs), without Keras' torch
+    backend's two copies of `inputs` (to contiguous channels first, then back to channels-last
+    memory): a permuted view of a channels-last tensor already has channels-last strides.
+    Grouped kernels (`kernel.shape[2]` dividing the input channels) are grouped convolutions.
+
+    Args:
+        inputs: `(batch, height, width, channels)`.
+        kernel: `(kernel_height, kernel_width, channels // groups, filters)`.
+        strides, dilation_rate: pairs of ints.
+        padding: `"valid"` or `"same"`.
+
+    Returns:
+        `(batch, out_height, out_width, filters)`, or `None` where this does not apply (not
+        PyTorch, not 2-D, or `"same"` padding with strides or an even kernel extent, which
+        PyTorch pads through a copy): the caller then uses `keras.ops.conv`.
+    """
+    strides, dilation_rate = tuple(strides), tuple(dilation_rate)
+    # PyTorch pads "same" symmetrically in the kernel itself only with strides of 1 and an
+    # even total padding; otherwise it would pad a copy, as Keras does
+    uneven = any((k - 1) * d % 2 for k, d in zip(kernel.shape[:2], dilation_rate))
+    if (
+        keras.backend.backend() != "torch"
+        or len(inputs.shape) != 4
+        or padding not in ("valid", "same")
+        or (padding == "same" and (strides != (1, 1) or uneven))
+    ):
+        return None
+    import torch
+
+    x = inputs.permute(0, 3, 1, 2)
+    kernel = ops.convert_to_tensor(kernel)  # a variable's value, cast under mixed precision
+    kernel = kernel.permute(3, 2, 0, 1).contiguous(memory_format=torch.channels_last)
+    outputs = torch.nn.functional.conv2d(
+        x,
+        kernel,
+        stride=strides,
+        padding=padding,
+        dilation=dilation_rate,
+        groups=x.shape[1] // kernel.shape[1],
+    )
+    return outputs.permute(0, 2, 3, 1)
+
+
+def max_pool_channels_last(inputs, pool_size, strides, padding):
+    """2-D max pooling of channels-last `inputs`, by PyTorch's channels-last kernel.
+
+    Computes what `keras.ops.max_pool(inputs, pool_size, strides, padding, "channels_last")`
+    computes, on a permuted view of `inputs` instead of Keras' contiguous channels-first copy
+    (PyTorch's CPU kernel for channels-last memory is also vectorised over the channels).
+
+    Args:
+        inputs: `(batch, height, width, channels)`.
+        pool_size, strides: pairs of ints.
+        padding: `"valid"`; `"same"` is left to Keras.
+
+    Returns:
+        `(batch, out_height, out_width, channels)`, or `None` where this does not apply (not
+        PyTorch, not 2-D, or `"same"` padding): the caller then uses `keras.ops.max_pool`.
+    """
+    if keras.backend.backend() != "torch" or len(inputs.shape) != 4 or padding != "valid":
+        return None
+    import torch
+
+    outputs = torch.nn.functional.max_pool2d(
+        inputs.permute(0, 3, 1, 2), tuple(pool_size), tuple(strides)
+    )
+    return outputs.permute(0, 2, 3, 1)
 
 
 CHUNK_BYTES = 16 * 2**20

@@ -1,7 +1,10 @@
-"""kgenre's custom Keras 3 layers (backend-agnostic: `keras.ops` only)."""
+"""kgenre's custom Keras 3 layers (backend-agnostic `keras.ops`; the few speed-only backend
+paths live in `kgenre.backend_ops`)."""
 
 from kgenre.layers.attention_pooling import AttentionPooling
 from kgenre.layers.batch_normalization import BatchNormalization
+from kgenre.layers.conv2d import Conv2D
+from kgenre.layers.max_pooling2d import MaxPooling2D
 from kgenre.layers.multi_scale_sinc_net import MultiScaleSincNet
 from kgenre.layers.separable_conv_stack import SeparableConvStack
 from kgenre.layers.sinc_conv1d import SincConv1D
@@ -13,6 +16,8 @@ __all__ = [
     "IMPLEMENTATIONS",
     "AttentionPooling",
     "BatchNormalization",
+    "Conv2D",
+    "MaxPooling2D",
     "MultiScaleSincNet",
     "SeparableConvStack",
     "SincConv1D",

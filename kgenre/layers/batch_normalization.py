@@ -6,24 +6,27 @@ from kgenre import backend_ops
 
 @keras.saving.register_keras_serializable(package="kgenre")
 class BatchNormalization(keras.layers.BatchNormalization):
-    """`keras.layers.BatchNormalization`, trained with TensorFlow's fused kernel where it
-    applies.
+    """`keras.layers.BatchNormalization`, by the backends' own batch norm kernels where they
+    apply.
 
-    Same arguments, weights, maths and saved configuration as Keras' layer; only the
-    training-mode call of a 4-D channels-last input on the TensorFlow backend goes through
-    `kgenre.backend_ops.fused_batch_norm` (one pass forward and one backward instead of
-    Keras' separate ops; about a third of a training step of Mersy's stem CNN on a CPU, see
-    BENCHMARKS.md). Everything else (inference, other ranks or axes, masks, `renorm`,
-    `synchronized`, no `center` or `scale`, JAX and PyTorch) is Keras' own code. Batch
-    statistics and the moving averages match Keras' to float32 round-off
+    Same arguments, weights, maths and saved configuration as Keras' layer. A 4-D
+    channels-last input (with `center` and `scale`, no mask, `renorm` or `synchronized`) goes
+    through one kernel instead of Keras' separate ops:
+
+    - TensorFlow, training: `kgenre.backend_ops.fused_batch_norm`, TensorFlow's fused kernel,
+      one pass forward and one backward (about a third of a training step of Mersy's stem
+      CNN on a CPU, see BENCHMARKS.md);
+    - PyTorch, training and inference: `kgenre.backend_ops.batch_norm_channels_last`,
+      PyTorch's kernel on a channels-first view of the maps.
+
+    Everything else (TensorFlow's inference, JAX, other ranks or axes) is Keras' own code.
+    Batch statistics and the moving averages match Keras' to float32 round-off
     (`tests/layers/test_batch_normalization.py`).
     """
 
     def call(self, inputs, training=None, mask=None):
-        fused = (
-            training
-            and self.trainable
-            and mask is None
+        plain = (
+            mask is None
             and not self.renorm
             and not self.synchronized
             and self.center
@@ -31,16 +34,21 @@ class BatchNormalization(keras.layers.BatchNormalization):
             and len(inputs.shape) == 4
             and self.axis in (3, -1)
         )
-        if not fused:
+        if not plain:
             return super().call(inputs, training=training, mask=mask)
+        batch = bool(training and self.trainable)  # Keras' layer: batch statistics
         x = ops.cast(inputs, "float32")
-        result = backend_ops.fused_batch_norm(
-            x, ops.cast(self.gamma, "float32"), ops.cast(self.beta, "float32"), self.epsilon
-        )
+        gamma, beta = ops.cast(self.gamma, "float32"), ops.cast(self.beta, "float32")
+        result = backend_ops.fused_batch_norm(x, gamma, beta, self.epsilon) if batch else None
+        if result is None:
+            statistics = (None, None) if batch else (self.moving_mean, self.moving_variance)
+            statistics = tuple(None if s is None else ops.cast(s, "float32") for s in statistics)
+            result = backend_ops.batch_norm_channels_last(x, gamma, beta, *statistics, self.epsilon)
         if result is None:
             return super().call(inputs, training=training, mask=mask)
         outputs, mean, variance = result
-        self.update_moving_statistics(mean, variance)
+        if batch:
+            self.update_moving_statistics(mean, variance)
         return ops.cast(outputs, self.compute_dtype)
 
     def update_moving_statistics(self, mean, variance):

@@ -1,6 +1,7 @@
 import keras
 
 from kgenre.layers.batch_normalization import BatchNormalization
+from kgenre.layers.max_pooling2d import MaxPooling2D
 
 
 @keras.saving.register_keras_serializable(package="kgenre")
@@ -86,9 +87,7 @@ class SeparableConvStack(keras.layers.Layer):
                     ),
                     BatchNormalization(dtype=self.dtype_policy, name=f"block{i + 1}_bn"),
                     keras.layers.ReLU(dtype=self.dtype_policy, name=f"block{i + 1}_relu"),
-                    keras.layers.MaxPooling2D(
-                        pool_size, dtype=self.dtype_policy, name=f"block{i + 1}_pool"
-                    ),
+                    MaxPooling2D(pool_size, dtype=self.dtype_policy, name=f"block{i + 1}_pool"),
                 ]
             )
         self.input_spec = keras.layers.InputSpec(ndim=4)

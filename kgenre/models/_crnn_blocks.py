@@ -20,16 +20,16 @@ import contextlib
 
 import keras
 
-from kgenre.layers import AttentionPooling, BatchNormalization
+from kgenre.layers import AttentionPooling, BatchNormalization, Conv2D, MaxPooling2D
 
 CONV_FILTERS = (64, 64, 128, 128, 256, 256)
 
 
 def conv_block(x, filters, kernel_size, pool_size, dropout, name):
-    x = keras.layers.Conv2D(filters, kernel_size, padding="same", name=f"{name}_conv")(x)
+    x = Conv2D(filters, kernel_size, padding="same", name=f"{name}_conv")(x)
     x = BatchNormalization(name=f"{name}_bn")(x)
     x = keras.layers.ReLU(name=f"{name}_relu")(x)
-    x = keras.layers.MaxPooling2D(pool_size, padding="valid", name=f"{name}_pool")(x)
+    x = MaxPooling2D(pool_size, padding="valid", name=f"{name}_pool")(x)
     if dropout:
         x = keras.layers.Dropout(dropout, name=f"{name}_dropout")(x)
     return x

@@ -10,7 +10,7 @@ import os
 
 import keras
 
-from kgenre.layers import BatchNormalization
+from kgenre.layers import BatchNormalization, Conv2D, MaxPooling2D
 
 RESNET_BLOCKS = {18: (2, 2, 2, 2), 34: (3, 4, 6, 3)}
 
@@ -22,15 +22,13 @@ def _bn(name):
 
 def _basic_block(x, filters, stride, conv_shortcut, name):
     if conv_shortcut:
-        shortcut = keras.layers.Conv2D(
-            filters, 1, strides=stride, use_bias=False, name=f"{name}_0_conv"
-        )(x)
+        shortcut = Conv2D(filters, 1, strides=stride, use_bias=False, name=f"{name}_0_conv")(x)
         shortcut = _bn(f"{name}_0_bn")(shortcut)
     else:
         shortcut = x
     if stride > 1:
         x = keras.layers.ZeroPadding2D(1, name=f"{name}_1_pad")(x)
-    x = keras.layers.Conv2D(
+    x = Conv2D(
         filters,
         3,
         strides=stride,
@@ -40,7 +38,7 @@ def _basic_block(x, filters, stride, conv_shortcut, name):
     )(x)
     x = _bn(f"{name}_1_bn")(x)
     x = keras.layers.ReLU(name=f"{name}_1_relu")(x)
-    x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_2_conv")(x)
+    x = Conv2D(filters, 3, padding="same", use_bias=False, name=f"{name}_2_conv")(x)
     x = _bn(f"{name}_2_bn")(x)
     x = keras.layers.Add(name=f"{name}_add")([shortcut, x])
     return keras.layers.ReLU(name=f"{name}_out")(x)
@@ -62,12 +60,12 @@ def apply_resnet(x, depth=18, width=64, prefix="resnet_"):
     if depth not in RESNET_BLOCKS:
         raise ValueError(f"depth must be one of {sorted(RESNET_BLOCKS)}, got {depth!r}")
     x = keras.layers.ZeroPadding2D(3, name=f"{prefix}conv1_pad")(x)
-    x = keras.layers.Conv2D(width, 7, strides=2, use_bias=False, name=f"{prefix}conv1_conv")(x)
+    x = Conv2D(width, 7, strides=2, use_bias=False, name=f"{prefix}conv1_conv")(x)
     x = _bn(f"{prefix}conv1_bn")(x)
     x = keras.layers.ReLU(name=f"{prefix}conv1_relu")(x)
     # zero padding equals torchvision's -inf padding here: the input is >= 0 after ReLU
     x = keras.layers.ZeroPadding2D(1, name=f"{prefix}pool1_pad")(x)
-    x = keras.layers.MaxPooling2D(3, strides=2, name=f"{prefix}pool1_pool")(x)
+    x = MaxPooling2D(3, strides=2, name=f"{prefix}pool1_pool")(x)
     for stage, blocks in enumerate(RESNET_BLOCKS[depth]):
         filters = width * 2**stage
         for block in range(blocks):

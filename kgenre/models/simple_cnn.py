@@ -1,6 +1,6 @@
 import keras
 
-from kgenre.layers import BatchNormalization
+from kgenre.layers import BatchNormalization, Conv2D
 from kgenre.models._base import (
     PresetModel,
     check_positive,
@@ -69,7 +69,7 @@ class SimpleCNN(PresetModel):
         for i, width in enumerate(filters):
             kernel = 5 if i == 0 else 3
             x = keras.layers.ZeroPadding2D(kernel // 2, name=f"block{i + 1}_pad")(x)
-            x = keras.layers.Conv2D(width, kernel, strides=2, name=f"block{i + 1}_conv")(x)
+            x = Conv2D(width, kernel, strides=2, name=f"block{i + 1}_conv")(x)
             x = keras.layers.ReLU(name=f"block{i + 1}_relu")(x)
             x = BatchNormalization(epsilon=1e-5, momentum=0.9, name=f"block{i + 1}_bn")(x)
         # head

@@ -1,6 +1,6 @@
 import keras
 
-from kgenre.layers import BatchNormalization, SeparableConvStack
+from kgenre.layers import BatchNormalization, Conv2D, MaxPooling2D, SeparableConvStack
 from kgenre.models._base import PresetModel, check_positive, check_rate, records_arguments
 
 # Mersy gives no penalty strengths; these are the values of Keras' own L1L2 example.
@@ -16,7 +16,7 @@ def _penalty(l1: float, l2: float):
 def _conv_blocks(x, filters, kernel_size, pool_size, l1, l2):
     """Conv2D -> batch norm -> ReLU -> max-pool per width (Mersy's "2DConv" baselines)."""
     for i, width in enumerate(filters):
-        x = keras.layers.Conv2D(
+        x = Conv2D(
             width,
             kernel_size,
             padding="same",
@@ -25,7 +25,7 @@ def _conv_blocks(x, filters, kernel_size, pool_size, l1, l2):
         )(x)
         x = BatchNormalization(name=f"block{i + 1}_bn")(x)
         x = keras.layers.ReLU(name=f"block{i + 1}_relu")(x)
-        x = keras.layers.MaxPooling2D(pool_size, name=f"block{i + 1}_pool")(x)
+        x = MaxPooling2D(pool_size, name=f"block{i + 1}_pool")(x)
     return x
 
 

@@ -24,15 +24,20 @@ def _twin_models(epsilon, momentum):
 
 @pytest.mark.parametrize("epsilon, momentum", [(1e-3, 0.99), (1e-5, 0.9)])
 def test_training_matches_keras(epsilon, momentum, monkeypatch):
-    calls = []
-    fused_batch_norm = backend_ops.fused_batch_norm
+    calls = {"fused_batch_norm": [], "batch_norm_channels_last": []}
 
-    def counted(*args):
-        result = fused_batch_norm(*args)
-        calls.append(result is not None)
-        return result
+    def counting(name):
+        function = getattr(backend_ops, name)
 
-    monkeypatch.setattr(backend_ops, "fused_batch_norm", counted)
+        def counted(*args):
+            result = function(*args)
+            calls[name].append(result is not None)
+            return result
+
+        return counted
+
+    for name in calls:
+        monkeypatch.setattr(backend_ops, name, counting(name))
     rng = np.random.default_rng(0)
     x = (rng.standard_normal((6, 12, 10, 3)) * 3 + 1).astype("float32")
     y = rng.integers(0, 4, size=6)
@@ -61,8 +66,10 @@ def test_training_matches_keras(epsilon, momentum, monkeypatch):
     np.testing.assert_allclose(
         fused.predict_on_batch(x), reference.predict_on_batch(x), rtol=1e-4, atol=1e-5
     )
-    # the fused kernel did the training calls on TensorFlow (elsewhere Keras' own code)
-    assert any(calls) == (keras.backend.backend() == "tensorflow")
+    # TensorFlow's fused kernel trained on TensorFlow, PyTorch's kernel trained and predicted
+    # on PyTorch; elsewhere Keras' own code ran
+    assert any(calls["fused_batch_norm"]) == (keras.backend.backend() == "tensorflow")
+    assert any(calls["batch_norm_channels_last"]) == (keras.backend.backend() == "torch")
 
 
 def test_layer_contract():
