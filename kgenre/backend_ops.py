@@ -212,12 +212,13 @@ def conv_channels_last(inputs, kernel, strides, padding, dilation_rate):
 
     Returns:
         `(batch, out_height, out_width, filters)`, or `None` where this does not apply (not
-        PyTorch, not 2-D, or `"same"` padding with strides or an even kernel extent, which
-        PyTorch pads through a copy): the caller then uses `keras.ops.conv`.
+        PyTorch, not 2-D, or `"same"` padding with strides, which PyTorch refuses, or with an
+        even kernel extent, which it pads through a copy): the caller then uses
+        `keras.ops.conv`.
     """
     strides, dilation_rate = tuple(strides), tuple(dilation_rate)
-    # PyTorch pads "same" symmetrically in the kernel itself only with strides of 1 and an
-    # even total padding; otherwise it would pad a copy, as Keras does
+    # PyTorch takes "same" only with strides of 1, and pads inside the kernel only where the
+    # total padding is even (else through a copy, with a warning)
     uneven = any((k - 1) * d % 2 for k, d in zip(kernel.shape[:2], dilation_rate))
     if (
         keras.backend.backend() != "torch"
