@@ -162,7 +162,8 @@ def batch_norm_channels_last(x, gamma, beta, mean, variance, epsilon: float):
 
     Args:
         x: the activations.
-        gamma, beta: the scale and offset, `(channels,)`.
+        gamma, beta: the scale and offset, `(channels,)` (variables or tensors, in float32
+            here).
         mean, variance: the statistics to normalise with, or both `None` for the batch's
             (over all axes but the last; the variance biased, as Keras' layer computes it).
         epsilon: added to the variance.
@@ -173,6 +174,9 @@ def batch_norm_channels_last(x, gamma, beta, mean, variance, epsilon: float):
     """
     if keras.backend.backend() != "torch" or len(x.shape) != 4:
         return None
+    gamma, beta, mean, variance = (
+        None if v is None else ops.cast(v, "float32") for v in (gamma, beta, mean, variance)
+    )
     outputs, mean, variance = _torch_batch_norm(
         x.permute(0, 3, 1, 2), gamma, beta, mean, variance, epsilon
     )

@@ -20,6 +20,30 @@ def _seed_and_policy():
 
 
 @pytest.fixture
+def backend_paths(monkeypatch):
+    """`watch(*names)`: records, per `kgenre.backend_ops` function named, whether each call
+    took the backend's own path (returned a result rather than `None`); returns the dict of
+    lists it fills."""
+    from kgenre import backend_ops
+
+    calls = {}
+
+    def watch(*names):
+        for name in names:
+            function, record = getattr(backend_ops, name), calls.setdefault(name, [])
+
+            def counted(*args, function=function, record=record):
+                result = function(*args)
+                record.append(result is not None)
+                return result
+
+            monkeypatch.setattr(backend_ops, name, counted)
+        return calls
+
+    return watch
+
+
+@pytest.fixture
 def shared_audio_dir():
     """Real freely licensed recordings shipped as fixtures (see tests/fixtures/ATTRIBUTION.md)."""
     return os.path.join(os.path.dirname(__file__), "fixtures", "audio")

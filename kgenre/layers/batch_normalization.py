@@ -38,12 +38,15 @@ class BatchNormalization(keras.layers.BatchNormalization):
             return super().call(inputs, training=training, mask=mask)
         batch = bool(training and self.trainable)  # Keras' layer: batch statistics
         x = ops.cast(inputs, "float32")
-        gamma, beta = ops.cast(self.gamma, "float32"), ops.cast(self.beta, "float32")
-        result = backend_ops.fused_batch_norm(x, gamma, beta, self.epsilon) if batch else None
+        result = None
+        if batch:
+            gamma, beta = ops.cast(self.gamma, "float32"), ops.cast(self.beta, "float32")
+            result = backend_ops.fused_batch_norm(x, gamma, beta, self.epsilon)
         if result is None:
             statistics = (None, None) if batch else (self.moving_mean, self.moving_variance)
-            statistics = tuple(None if s is None else ops.cast(s, "float32") for s in statistics)
-            result = backend_ops.batch_norm_channels_last(x, gamma, beta, *statistics, self.epsilon)
+            result = backend_ops.batch_norm_channels_last(
+                x, self.gamma, self.beta, *statistics, self.epsilon
+            )
         if result is None:
             return super().call(inputs, training=training, mask=mask)
         outputs, mean, variance = result

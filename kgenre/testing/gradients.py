@@ -42,3 +42,21 @@ def value_and_gradients(loss_fn, variables):
     else:
         raise ValueError(f"no gradient helper for backend {backend!r}")
     return ops.convert_to_numpy(loss), [ops.convert_to_numpy(g) for g in grads]
+
+
+def outputs_and_gradients(layer, x, target):
+    """A layer's outputs on `x`, and the loss `sum((layer(x) - target)^2)` with its gradients
+    with respect to `x` and the layer's trainable weights, as numpy values.
+
+    For comparing a layer with a twin that should compute the same (same weights).
+
+    Returns:
+        `(outputs, loss, gradients)`, the gradient with respect to `x` first.
+    """
+    inputs = keras.Variable(x)
+    target = ops.convert_to_tensor(target)
+    loss, gradients = value_and_gradients(
+        lambda: ops.sum((layer(inputs.value) - target) ** 2),
+        [inputs, *layer.trainable_variables],
+    )
+    return ops.convert_to_numpy(layer(x)), loss, gradients

@@ -1,12 +1,9 @@
 import keras
 import numpy as np
 import pytest
-from keras import ops
 
-from kgenre import backend_ops
 from kgenre.layers import Conv2D
-from kgenre.testing import run_layer_test
-from kgenre.testing.gradients import value_and_gradients
+from kgenre.testing import outputs_and_gradients, run_layer_test
 
 CASES = [
     # (kernel_size, strides, padding, dilation_rate, groups)
@@ -22,16 +19,8 @@ CASES = [
 
 
 @pytest.mark.parametrize("kernel_size, strides, padding, dilation_rate, groups", CASES)
-def test_matches_keras_conv2d(kernel_size, strides, padding, dilation_rate, groups, monkeypatch):
-    calls = []
-    conv_channels_last = backend_ops.conv_channels_last
-
-    def counted(*args):
-        result = conv_channels_last(*args)
-        calls.append(result is not None)
-        return result
-
-    monkeypatch.setattr(backend_ops, "conv_channels_last", counted)
+def test_matches_keras_conv2d(kernel_size, strides, padding, dilation_rate, groups, backend_paths):
+    calls = backend_paths("conv_channels_last")["conv_channels_last"]
     arguments = dict(
         filters=6,
         kernel_size=kernel_size,
@@ -50,21 +39,13 @@ def test_matches_keras_conv2d(kernel_size, strides, padding, dilation_rate, grou
     reference.set_weights(weights)
     layer.set_weights(weights)
     target = rng.standard_normal(tuple(layer.compute_output_shape(x.shape))).astype("float32")
-    target = ops.convert_to_tensor(target)
 
-    results = []
-    for conv in (reference, layer):
-        inputs = keras.Variable(x)
-        loss, grads = value_and_gradients(
-            lambda conv=conv, inputs=inputs: ops.sum((conv(inputs.value) - target) ** 2),
-            [inputs, *conv.trainable_variables],
-        )
-        results.append((ops.convert_to_numpy(conv(x)), loss, grads))
-    (want, want_loss, want_grads), (got, got_loss, got_grads) = results
+    want, want_loss, want_grads = outputs_and_gradients(reference, x, target)
+    got, got_loss, got_grads = outputs_and_gradients(layer, x, target)
     assert got.shape == want.shape
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(got_loss, want_loss, rtol=1e-5)
-    for g, w in zip(got_grads, want_grads):
+    for g, w in zip(got_grads, want_grads):  # inputs, kernel, bias
         np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-4)
     # PyTorch convolves in place except where "same" padding is uneven or strided; elsewhere
     # Keras' code
